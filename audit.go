@@ -1,0 +1,67 @@
+package linkwork
+
+import (
+	"context"
+	"time"
+)
+
+// AuditEvent is one entry in the append-only audit trail: who did what to which record,
+// when and from where. Reads of personal data are recorded as well as writes.
+type AuditEvent struct {
+	ID          int64     `json:"id"`
+	At          time.Time `json:"at"`
+	PlaceID     int64     `json:"place_id,omitempty"`
+	ActorUserID int64     `json:"actor_user_id,omitempty"`
+	ActorLabel  string    `json:"actor"`
+	Action      string    `json:"action"`
+	RecordType  string    `json:"record_type,omitempty"`
+	RecordID    string    `json:"record_id,omitempty"`
+	Detail      string    `json:"detail,omitempty"`
+	IP          string    `json:"ip,omitempty"`
+	RequestID   string    `json:"request_id,omitempty"`
+}
+
+// Audit actions. Names are "record.verb"; reads of personal data use the verb "view".
+const (
+	AuditSignIn           = "session.sign_in"
+	AuditSignInFailed     = "session.sign_in_failed"
+	AuditSignOut          = "session.sign_out"
+	AuditPlaceCreate      = "place.create"
+	AuditOrgCreate        = "organisation.create"
+	AuditOrgUpdate        = "organisation.update"
+	AuditUserCreate       = "user.create"
+	AuditUserView         = "user.view"
+	AuditUserList         = "user.list"
+	AuditUserLocked       = "user.locked"
+	AuditUserUnlock       = "user.unlock"
+	AuditMembershipAdd    = "membership.add"
+	AuditMembershipRemove = "membership.remove"
+	AuditPasswordChange   = "password.change"
+	AuditPasswordReset    = "password.reset"
+	AuditResetLinkCreate  = "password.reset_link"
+	AuditSetupLinkCreate  = "setup.link"
+	AuditSetupComplete    = "setup.complete"
+	AuditTokenCreate      = "token.create"
+	AuditTokenRevoke      = "token.revoke"
+	AuditAuditView        = "audit.view"
+)
+
+// AuditFilter selects audit events in a place. Zero fields do not filter.
+type AuditFilter struct {
+	PlaceID     int64
+	ActorUserID int64
+	Action      string // exact, or a prefix ending in "." such as "user."
+	RecordType  string
+	RecordID    string
+	From, To    time.Time // From inclusive, To exclusive
+	Page        Page
+}
+
+// AuditService appends to and reads the audit trail. There is no way to change or delete an
+// event through linkwork; the databases refuse it too.
+type AuditService interface {
+	// RecordAudit appends an event. Actor, place, address and request come from ctx when
+	// the event does not give them.
+	RecordAudit(ctx context.Context, e *AuditEvent) error
+	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEvent, int, error)
+}

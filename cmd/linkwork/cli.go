@@ -1,0 +1,295 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/user"
+	"strings"
+	"time"
+
+	"linkwork"
+	"linkwork/server"
+	"linkwork/sqldb"
+)
+
+// Version is set at build time with -ldflags "-X main.Version=…".
+var Version = "dev"
+
+// DefaultDB is the database linkwork uses when neither --db nor LINKWORK_DB names one.
+const DefaultDB = "sqlite:linkwork.db"
+
+var errHelp = errors.New("help shown")
+
+// Main is the program: ParseFlags reads the command line, Run does the work (for serve,
+// starts the server and returns), Close stops everything cleanly.
+type Main struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+
+	command string
+	args    []string
+	dbURL   string
+
+	// serve
+	addr, baseURL string
+	secure        bool
+	logFormat     string
+	shutdownWait  time.Duration
+
+	// subcommand flags
+	name, place, org, sector, email, role string
+	passwordStdin                         bool
+
+	db       *sqldb.DB
+	httpSrv  *http.Server
+	listener net.Listener
+	served   chan error
+	logger   *slog.Logger
+}
+
+// NewMain returns a program that reads and writes the given streams.
+func NewMain(stdin io.Reader, stdout, stderr io.Writer) *Main {
+	return &Main{stdin: stdin, stdout: stdout, stderr: stderr}
+}
+
+const usage = `linkwork: one shared system for a place's link workers, connectors and community groups.
+
+Usage: linkwork COMMAND [flags]
+
+Commands:
+  serve           run the web server (applies migrations first)
+  migrate         apply database migrations and exit
+  demo            load a demonstration place with a user for every role
+  place add       add a place:           --name P
+  org add         add an organisation:   --place P --name O --sector S
+  user add        add a user:            --email E --role R --org O [--place P] [--name N] --password-stdin
+  user password   set a user's password: --email E --password-stdin
+  token create    make an API token:     --email E --name N (prints the token)
+  version         print the version
+
+Every command takes --db URL (or the LINKWORK_DB environment variable):
+sqlite:PATH (default sqlite:linkwork.db) or postgres://USER@HOST:PORT/DATABASE.
+Run "linkwork COMMAND -h" for a command's flags.
+`
+
+// commands maps each command to the flags it takes.
+var commands = map[string]func(m *Main, fs *flag.FlagSet){
+	"serve": func(m *Main, fs *flag.FlagSet) {
+		fs.StringVar(&m.addr, "addr", envOr("LINKWORK_ADDR", "127.0.0.1:8080"), "address to listen on (LINKWORK_ADDR)")
+		fs.StringVar(&m.baseURL, "base-url", os.Getenv("LINKWORK_BASE_URL"), "address people reach linkwork at, for links (LINKWORK_BASE_URL; default http://ADDR)")
+		fs.BoolVar(&m.secure, "secure-cookies", os.Getenv("LINKWORK_SECURE_COOKIES") == "true", "mark cookies Secure: set when served over HTTPS (LINKWORK_SECURE_COOKIES=true)")
+		fs.StringVar(&m.logFormat, "log-format", envOr("LINKWORK_LOG_FORMAT", "text"), "log format: text or json (LINKWORK_LOG_FORMAT)")
+		fs.DurationVar(&m.shutdownWait, "shutdown-wait", 30*time.Second, "how long to let requests in progress finish on shutdown")
+	},
+	"migrate": func(*Main, *flag.FlagSet) {},
+	"demo":    func(*Main, *flag.FlagSet) {},
+	"version": func(*Main, *flag.FlagSet) {},
+	"place add": func(m *Main, fs *flag.FlagSet) {
+		fs.StringVar(&m.name, "name", "", "the place's name, such as Calderdale")
+	},
+	"org add": func(m *Main, fs *flag.FlagSet) {
+		fs.StringVar(&m.place, "place", "", "the place's name")
+		fs.StringVar(&m.name, "name", "", "the organisation's name")
+		fs.StringVar(&m.sector, "sector", "", "sector: "+linkwork.SectorIdentifiers())
+	},
+	"user add": func(m *Main, fs *flag.FlagSet) {
+		fs.StringVar(&m.email, "email", "", "the user's email address")
+		fs.StringVar(&m.name, "name", "", "the user's full name (default: from the email address)")
+		fs.StringVar(&m.role, "role", "", "role: "+linkwork.RoleIdentifiers())
+		fs.StringVar(&m.org, "org", "", "the organisation's name")
+		fs.StringVar(&m.place, "place", "", "the place's name, if the organisation's name is in several places")
+		fs.BoolVar(&m.passwordStdin, "password-stdin", false, "read the password from standard input")
+	},
+	"user password": func(m *Main, fs *flag.FlagSet) {
+		fs.StringVar(&m.email, "email", "", "the user's email address")
+		fs.BoolVar(&m.passwordStdin, "password-stdin", false, "read the password from standard input")
+	},
+	"token create": func(m *Main, fs *flag.FlagSet) {
+		fs.StringVar(&m.email, "email", "", "the user's email address")
+		fs.StringVar(&m.name, "name", "", "what the token is for")
+		fs.StringVar(&m.place, "place", "", "the place the token works in (default: the user's first)")
+	},
+}
+
+func envOr(key, fallback string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return fallback
+}
+
+// ParseFlags reads the command and its flags.
+func (m *Main) ParseFlags(args []string) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(m.stdout, usage)
+		if len(args) == 0 {
+			return errors.New("no command given: run linkwork help")
+		}
+		return errHelp
+	}
+	cmd, rest := args[0], args[1:]
+	if _, ok := commands[cmd]; !ok && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		cmd, rest = cmd+" "+rest[0], rest[1:]
+	}
+	define, ok := commands[cmd]
+	if !ok {
+		return fmt.Errorf("unknown command %q: run linkwork help to see the commands", cmd)
+	}
+	fs := flag.NewFlagSet("linkwork "+cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&m.dbURL, "db", envOr("LINKWORK_DB", DefaultDB), "database URL: sqlite:PATH or postgres://… (LINKWORK_DB)")
+	define(m, fs)
+	if err := fs.Parse(rest); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(m.stdout)
+			fmt.Fprintf(m.stdout, "Usage of linkwork %s:\n", cmd)
+			fs.PrintDefaults()
+			return errHelp
+		}
+		return fmt.Errorf("%s: %v (run linkwork %s -h for its flags)", cmd, err, cmd)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%s: unexpected argument %q (run linkwork %s -h for its flags)", cmd, fs.Arg(0), cmd)
+	}
+	if m.logFormat != "" && m.logFormat != "text" && m.logFormat != "json" {
+		return fmt.Errorf("serve: --log-format must be text or json, not %q", m.logFormat)
+	}
+	m.command, m.args = cmd, rest
+	return nil
+}
+
+// Serving reports whether Run started the server.
+func (m *Main) Serving() bool { return m.httpSrv != nil }
+
+// Addr returns the address the server listens on, once Run has started it.
+func (m *Main) Addr() string {
+	if m.listener == nil {
+		return ""
+	}
+	return m.listener.Addr().String()
+}
+
+// Run does the command.
+func (m *Main) Run(ctx context.Context) error {
+	if m.command == "version" {
+		fmt.Fprintln(m.stdout, "linkwork", Version)
+		return nil
+	}
+	var err error
+	m.db, err = sqldb.Open(ctx, m.dbURL)
+	if err != nil {
+		return err
+	}
+	// The CLI acts as the operating-system user who runs it, for the audit trail.
+	who := "cli:unknown"
+	if u, err := user.Current(); err == nil {
+		who = "cli:" + u.Username
+	}
+	ctx = linkwork.NewContextWithActor(ctx, linkwork.Actor{Label: who})
+	applied, err := m.db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	switch m.command {
+	case "migrate":
+		v, err := m.db.SchemaVersion(ctx)
+		if err != nil {
+			return err
+		}
+		if len(applied) == 0 {
+			fmt.Fprintf(m.stdout, "The database is up to date (schema version %d).\n", v)
+		} else {
+			fmt.Fprintf(m.stdout, "Applied %d migration(s); the database is at schema version %d.\n", len(applied), v)
+		}
+		return nil
+	case "serve":
+		return m.serve(ctx)
+	case "demo":
+		return m.demo(ctx)
+	case "place add":
+		return m.placeAdd(ctx)
+	case "org add":
+		return m.orgAdd(ctx)
+	case "user add":
+		return m.userAdd(ctx)
+	case "user password":
+		return m.userPassword(ctx)
+	case "token create":
+		return m.tokenCreate(ctx)
+	}
+	return fmt.Errorf("unknown command %q", m.command)
+}
+
+// Close stops the server, letting requests in progress finish, and closes the database.
+func (m *Main) Close() error {
+	var errs []error
+	if m.httpSrv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), m.shutdownWait)
+		defer cancel()
+		if err := m.httpSrv.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		}
+		if err := <-m.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+		m.httpSrv = nil
+	}
+	if m.db != nil {
+		errs = append(errs, m.db.Close())
+		m.db = nil
+	}
+	return errors.Join(errs...)
+}
+
+func (m *Main) serve(ctx context.Context) error {
+	var h slog.Handler = slog.NewTextHandler(m.stderr, nil)
+	if m.logFormat == "json" {
+		h = slog.NewJSONHandler(m.stderr, nil)
+	}
+	m.logger = slog.New(h)
+	ln, err := net.Listen("tcp", m.addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %v (is another program using it? choose another with --addr)", m.addr, err)
+	}
+	m.listener = ln
+	base := strings.TrimRight(m.baseURL, "/")
+	if base == "" {
+		base = "http://" + ln.Addr().String()
+	}
+	svc := m.db.Services()
+	srv, err := server.New(server.Config{DB: m.db, Services: svc, Logger: m.logger, BaseURL: base,
+		SecureCookies: m.secure, Version: Version})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	m.httpSrv = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(h, slog.LevelWarn)}
+	m.served = make(chan error, 1)
+	go func() { m.served <- m.httpSrv.Serve(ln) }()
+
+	fmt.Fprintf(m.stdout, "linkwork %s is running at %s (database: %s)\n", Version, base, m.db.Dialect())
+	n, err := svc.Users.CountUsers(ctx)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		secret, err := svc.Links.CreateSetupLink(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.stdout, "\nFirst run: open this link to create the first administrator (it works once, for 24 hours):\n\n  %s/setup?token=%s\n\n", base, secret)
+		fmt.Fprintf(m.stdout, "Or, to look around with demonstration data, stop linkwork (Ctrl+C), run \"linkwork demo\" and start it again.\n")
+	} else {
+		fmt.Fprintf(m.stdout, "Sign in at %s/signin\n", base)
+	}
+	fmt.Fprintln(m.stdout, "Press Ctrl+C to stop.")
+	return nil
+}

@@ -1,0 +1,172 @@
+package linkwork
+
+import "slices"
+
+// Permission names something a request may want to do. Every route declares one, and the
+// Policy below is the single place that decides which roles hold it.
+type Permission string
+
+// The permissions.
+const (
+	// PermPublic needs nobody to be signed in.
+	PermPublic Permission = "public"
+	// PermSignedIn is held by everyone who is signed in: their own account and tokens.
+	PermSignedIn Permission = "signed_in"
+
+	PermViewOrganisations   Permission = "organisations.view"
+	PermManageOrganisations Permission = "organisations.manage"
+	PermViewUsers           Permission = "users.view"
+	PermManageUsers         Permission = "users.manage"
+	PermViewAudit           Permission = "audit.view"
+)
+
+// Grant says which roles hold a permission. A role in PlaceWide holds it for every
+// organisation in the place; a role in OwnOrganisation only for the organisation in which the
+// user has that role.
+type Grant struct {
+	PlaceWide       []Role
+	OwnOrganisation []Role
+}
+
+// everyRole is every role, for permissions all professionals hold.
+var everyRole = Roles
+
+// Policy maps each permission (other than PermPublic and PermSignedIn) to its grant.
+var Policy = map[Permission]Grant{
+	PermViewOrganisations:   {PlaceWide: everyRole},
+	PermManageOrganisations: {PlaceWide: []Role{RoleAdmin}},
+	PermViewUsers:           {PlaceWide: []Role{RoleAdmin}, OwnOrganisation: []Role{RoleManager}},
+	PermManageUsers:         {PlaceWide: []Role{RoleAdmin}},
+	PermViewAudit:           {PlaceWide: []Role{RoleAdmin}},
+}
+
+// Principal is a signed-in user working in one place, with their memberships there.
+type Principal struct {
+	User        *User
+	Place       *Place
+	Memberships []Membership // in Place only
+	Places      []*Place     // every place the user has a membership in
+	SessionID   int64        // set when signed in with a browser session
+	TokenID     int64        // set when signed in with an API token
+}
+
+// HasRole reports whether the principal has role r in any organisation of the place.
+func (p *Principal) HasRole(r Role) bool {
+	for _, m := range p.Memberships {
+		if m.Role == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Can reports whether the principal holds perm for some organisation in the place: whether
+// a page or endpoint that needs perm is open to them at all.
+func (p *Principal) Can(perm Permission) bool {
+	if p == nil {
+		return perm == PermPublic
+	}
+	if perm == PermPublic || perm == PermSignedIn {
+		return true
+	}
+	g, ok := Policy[perm]
+	if !ok {
+		return false
+	}
+	for _, m := range p.Memberships {
+		if slices.Contains(g.PlaceWide, m.Role) || slices.Contains(g.OwnOrganisation, m.Role) {
+			return true
+		}
+	}
+	return false
+}
+
+// CanIn reports whether the principal holds perm for the organisation with ID orgID, which
+// must belong to the principal's place (callers check the record's place first).
+func (p *Principal) CanIn(perm Permission, orgID int64) bool {
+	if p == nil {
+		return perm == PermPublic
+	}
+	if perm == PermPublic || perm == PermSignedIn {
+		return true
+	}
+	g, ok := Policy[perm]
+	if !ok {
+		return false
+	}
+	for _, m := range p.Memberships {
+		if slices.Contains(g.PlaceWide, m.Role) {
+			return true
+		}
+		if m.OrganisationID == orgID && slices.Contains(g.OwnOrganisation, m.Role) {
+			return true
+		}
+	}
+	return false
+}
+
+// CanPlaceWide reports whether the principal holds perm for every organisation in the place.
+func (p *Principal) CanPlaceWide(perm Permission) bool {
+	if p == nil {
+		return false
+	}
+	g, ok := Policy[perm]
+	if !ok {
+		return perm == PermSignedIn
+	}
+	for _, m := range p.Memberships {
+		if slices.Contains(g.PlaceWide, m.Role) {
+			return true
+		}
+	}
+	return false
+}
+
+// OrganisationsWith returns the organisations in which the principal holds perm through an
+// own-organisation grant; callers combine it with CanPlaceWide to scope a list.
+func (p *Principal) OrganisationsWith(perm Permission) []int64 {
+	if p == nil {
+		return nil
+	}
+	g := Policy[perm]
+	var ids []int64
+	for _, m := range p.Memberships {
+		if slices.Contains(g.OwnOrganisation, m.Role) && !slices.Contains(ids, m.OrganisationID) {
+			ids = append(ids, m.OrganisationID)
+		}
+	}
+	return ids
+}
+
+// CanSeeUser reports whether the principal may see user u: u must have a membership in an
+// organisation of the principal's place for which the principal holds PermViewUsers.
+func (p *Principal) CanSeeUser(u *User) bool {
+	if p == nil {
+		return false
+	}
+	for _, m := range u.Memberships {
+		if m.PlaceID == p.Place.ID && p.CanIn(PermViewUsers, m.OrganisationID) {
+			return true
+		}
+	}
+	return false
+}
+
+// VisibleUsers returns the filter for the users the principal may list, and ok false if
+// they may list none. An administrator sees the whole place; a manager the organisation they
+// manage (the first, if several).
+func (p *Principal) VisibleUsers() (f UserFilter, ok bool) {
+	if p == nil {
+		return UserFilter{}, false
+	}
+	f.PlaceID = p.Place.ID
+	if p.CanPlaceWide(PermViewUsers) {
+		return f, true
+	}
+	orgs := p.OrganisationsWith(PermViewUsers)
+	if len(orgs) == 0 {
+		return UserFilter{}, false
+	}
+	f.OrganisationID = orgs[0]
+	return f, true
+}

@@ -1,0 +1,12 @@
+package linkwork
+
+// Services bundles every service, for the interfaces (web, api, cli) to share.
+type Services struct {
+	Places        PlaceService
+	Organisations OrganisationService
+	Users         UserService
+	Sessions      SessionService
+	Tokens        TokenService
+	Links         LinkService
+	Audit         AuditService
+}

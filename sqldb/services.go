@@ -1,0 +1,16 @@
+package sqldb
+
+import "linkwork"
+
+// Services returns every service of db.
+func (db *DB) Services() linkwork.Services {
+	return linkwork.Services{
+		Places:        NewPlaceService(db),
+		Organisations: NewOrganisationService(db),
+		Users:         NewUserService(db),
+		Sessions:      NewSessionService(db),
+		Tokens:        NewTokenService(db),
+		Links:         NewLinkService(db),
+		Audit:         NewAuditService(db),
+	}
+}

@@ -1,0 +1,129 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"linkwork"
+)
+
+// HomeView is the view of the signed-in home page.
+type HomeView struct {
+	Layout
+	Sections []NavItem
+}
+
+func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
+	nav := navigation(principal(r), "")
+	h.render(w, r, http.StatusOK, "home", &HomeView{Layout: Layout{Title: "Home"}, Sections: nav[1:]})
+}
+
+// AccountView is the view of a person's own account page.
+type AccountView struct {
+	Layout
+	Form *Form
+}
+
+func (h *Handler) account(w http.ResponseWriter, r *http.Request) {
+	h.render(w, r, http.StatusOK, "account", &AccountView{Layout: Layout{Title: "Your account"}, Form: NewForm()})
+}
+
+func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	f := formFrom(r, "current_password", "password", "confirm_password")
+	f.Order = []string{"current_password", "password", "confirm_password"}
+	if f.Get("password") != f.Get("confirm_password") {
+		f.Fail("confirm_password", "The new passwords do not match.")
+	} else {
+		err := h.svc.Users.ChangePassword(r.Context(), p.User.ID, f.Get("current_password"), f.Get("password"))
+		if err == nil {
+			if err := h.svc.Sessions.DeleteUserSessions(r.Context(), p.User.ID, p.SessionID); err != nil {
+				h.serverError(w, r, err)
+				return
+			}
+			h.redirect(w, r, "/account", "password-changed")
+			return
+		}
+		if !f.FailWith(err, "password") {
+			h.serverError(w, r, err)
+			return
+		}
+	}
+	for k := range f.Values {
+		f.Values[k] = ""
+	}
+	h.render(w, r, http.StatusUnprocessableEntity, "account", &AccountView{Layout: Layout{Title: "Your account"}, Form: f})
+}
+
+func (h *Handler) switchPlace(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	id, _ := strconv.ParseInt(r.PostFormValue("place_id"), 10, 64)
+	for _, pl := range p.Places {
+		if pl.ID == id && p.SessionID != 0 {
+			if err := h.svc.Sessions.SetSessionPlace(r.Context(), p.SessionID, id); err != nil {
+				h.serverError(w, r, err)
+				return
+			}
+			h.redirect(w, r, "/", "place-changed")
+			return
+		}
+	}
+	h.errorPage(w, r, http.StatusBadRequest, "That place cannot be chosen", "You can only work in a place where you belong to an organisation.")
+}
+
+// TokensView is the view of a person's API tokens page.
+type TokensView struct {
+	Layout
+	Tokens    []*linkwork.APIToken
+	Form      *Form
+	NewSecret string // shown once, straight after creation
+}
+
+func (h *Handler) tokensView(r *http.Request, f *Form) (*TokensView, error) {
+	ts, err := h.svc.Tokens.ListTokens(r.Context(), principal(r).User.ID)
+	return &TokensView{Layout: Layout{Title: "API tokens"}, Tokens: ts, Form: f}, err
+}
+
+func (h *Handler) tokens(w http.ResponseWriter, r *http.Request) {
+	v, err := h.tokensView(r, NewForm())
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "tokens", v)
+}
+
+func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	f := formFrom(r, "name")
+	secret, _, err := h.svc.Tokens.CreateToken(r.Context(), p.User.ID, p.Place.ID, f.Get("name"))
+	status := http.StatusOK
+	if err != nil {
+		if !f.FailWith(err, "name") {
+			h.serverError(w, r, err)
+			return
+		}
+		status = http.StatusUnprocessableEntity
+	} else {
+		f = NewForm()
+	}
+	v, err := h.tokensView(r, f)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	v.NewSecret = secret
+	h.render(w, r, status, "tokens", v)
+}
+
+func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		err = h.svc.Tokens.RevokeToken(r.Context(), principal(r).User.ID, id)
+	}
+	if err != nil {
+		h.failed(w, r, err)
+		return
+	}
+	h.redirect(w, r, "/account/tokens", "token-revoked")
+}
