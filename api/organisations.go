@@ -60,20 +60,13 @@ func (h *Handler) createOrganisation(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, o)
 }
 
-// placeOrganisation returns an organisation of the principal's place, or ENOTFOUND.
+// placeOrganisation returns the organisation in the path if it is in the principal's place.
 func (h *Handler) placeOrganisation(r *http.Request) (*linkwork.Organisation, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	o, err := h.svc.Organisations.FindOrganisationByID(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	if o.PlaceID != principal(r).Place.ID {
-		return nil, linkwork.Errorf(linkwork.ENOTFOUND, "Organisation not found.")
-	}
-	return o, nil
+	return linkwork.PlaceOrganisation(r.Context(), h.svc.Organisations, principal(r), id)
 }
 
 func (h *Handler) getOrganisation(w http.ResponseWriter, r *http.Request) {

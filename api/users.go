@@ -91,27 +91,17 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 
 // checkPlaceOrganisation refuses an organisation outside the principal's place.
 func (h *Handler) checkPlaceOrganisation(r *http.Request, orgID int64) error {
-	o, err := h.svc.Organisations.FindOrganisationByID(r.Context(), orgID)
-	if err != nil || o.PlaceID != principal(r).Place.ID {
-		return linkwork.FieldError("organisation_id", "organisation_id must be the ID of an organisation in %s.", principal(r).Place.Name)
-	}
-	return nil
+	_, err := linkwork.ChosenOrganisation(r.Context(), h.svc.Organisations, principal(r), orgID)
+	return err
 }
 
-// visibleUser returns the user named in the path if the principal may see them.
+// visibleUser returns the user in the path if the principal may see them.
 func (h *Handler) visibleUser(r *http.Request) (*linkwork.User, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	u, err := h.svc.Users.FindUserByID(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	if !principal(r).CanSeeUser(u) {
-		return nil, linkwork.Errorf(linkwork.ENOTFOUND, "User not found.")
-	}
-	return u, nil
+	return linkwork.VisibleUser(r.Context(), h.svc.Users, principal(r), id)
 }
 
 func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) {

@@ -181,4 +181,3 @@ func waitForWaiters(t *testing.T, db *sqldb.DB, h *sqldb.LockHolder, n int) {
 	}
 	t.Logf("fewer than %d callers were seen queueing for the lock", n)
 }
-

@@ -48,21 +48,13 @@ func (h *Handler) organisations(w http.ResponseWriter, r *http.Request) {
 		CanManage: p.CanPlaceWide(linkwork.PermManageOrganisations)})
 }
 
-// placeOrganisation returns an organisation of the principal's place, or ENOTFOUND: an
-// organisation of another place does not exist as far as this request is concerned.
+// placeOrganisation returns the organisation in the path if it is in the principal's place.
 func (h *Handler) placeOrganisation(r *http.Request) (*linkwork.Organisation, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	o, err := h.svc.Organisations.FindOrganisationByID(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	if o.PlaceID != principal(r).Place.ID {
-		return nil, linkwork.Errorf(linkwork.ENOTFOUND, "Organisation not found.")
-	}
-	return o, nil
+	return linkwork.PlaceOrganisation(r.Context(), h.svc.Organisations, principal(r), id)
 }
 
 // OrganisationView is the view of one organisation.

@@ -57,22 +57,13 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request) {
 		Pager: newPager("/users", "", page, total), CanManage: p.CanPlaceWide(linkwork.PermManageUsers), Scope: scope})
 }
 
-// visibleUser returns a user the principal may see: one with a membership in an organisation
-// of the place for which the principal holds PermViewUsers. Anyone else is ENOTFOUND.
+// visibleUser returns the user in the path if the principal may see them.
 func (h *Handler) visibleUser(r *http.Request) (*linkwork.User, error) {
-	p := principal(r)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	u, err := h.svc.Users.FindUserByID(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	if !p.CanSeeUser(u) {
-		return nil, linkwork.Errorf(linkwork.ENOTFOUND, "User not found.")
-	}
-	return u, nil
+	return linkwork.VisibleUser(r.Context(), h.svc.Users, principal(r), id)
 }
 
 // UserView is the view of one user.
@@ -181,11 +172,8 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 // checkPlaceOrganisation checks that an organisation chosen in a form is in the principal's
 // place.
 func (h *Handler) checkPlaceOrganisation(r *http.Request, orgID int64) error {
-	o, err := h.svc.Organisations.FindOrganisationByID(r.Context(), orgID)
-	if err != nil || o.PlaceID != principal(r).Place.ID {
-		return linkwork.FieldError("organisation_id", "Choose an organisation in %s.", principal(r).Place.Name)
-	}
-	return nil
+	_, err := linkwork.ChosenOrganisation(r.Context(), h.svc.Organisations, principal(r), orgID)
+	return err
 }
 
 func (h *Handler) addMembership(w http.ResponseWriter, r *http.Request) {

@@ -286,7 +286,7 @@ func (m *Main) serve(ctx context.Context) error {
 			return err
 		}
 		fmt.Fprintf(m.stdout, "\nFirst run: open this link to create the first administrator (it works once, for 24 hours):\n\n  %s/setup?token=%s\n\n", base, secret)
-		fmt.Fprintf(m.stdout, "Or, to look around with demonstration data, stop linkwork (Ctrl+C), run \"linkwork demo\" and start it again.\n")
+		fmt.Fprintf(m.stdout, "Or, to look around with demonstration data, stop linkwork (Ctrl+C) and run \"make demo\" (or \"linkwork demo\", then start it again).\n")
 	} else {
 		fmt.Fprintf(m.stdout, "Sign in at %s/signin\n", base)
 	}
