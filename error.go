@@ -6,6 +6,7 @@ package linkwork
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes. Each interface (web, api, cli) maps them to its own status in one table.
@@ -77,4 +78,64 @@ func ErrorField(err error) string {
 		return e.Field
 	}
 	return ""
+}
+
+// Problems holds every field error that one validation found, so that a form can show them
+// all at once. errors.As finds the first as an *Error, so code that handles one error at a
+// time (the API's JSON error) still works.
+type Problems []*Error
+
+func (ps Problems) Error() string {
+	msgs := make([]string, len(ps))
+	for i, p := range ps {
+		msgs[i] = p.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// Unwrap returns the problems as errors, for errors.As and errors.Is.
+func (ps Problems) Unwrap() []error {
+	errs := make([]error, len(ps))
+	for i, p := range ps {
+		errs[i] = p
+	}
+	return errs
+}
+
+// Add records err if it is not nil.
+func (ps *Problems) Add(err error) {
+	if err == nil {
+		return
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		*ps = append(*ps, FieldErrors(err)...)
+		return
+	}
+	*ps = append(*ps, &Error{Code: EINTERNAL, Message: err.Error()})
+}
+
+// Err returns nil when there are no problems, the one *Error when there is one, and the
+// Problems otherwise.
+func (ps Problems) Err() error {
+	switch len(ps) {
+	case 0:
+		return nil
+	case 1:
+		return ps[0]
+	}
+	return ps
+}
+
+// FieldErrors returns every *Error in err: all the problems of a Problems, or the one error.
+func FieldErrors(err error) []*Error {
+	var ps Problems
+	if errors.As(err, &ps) {
+		return ps
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return []*Error{e}
+	}
+	return nil
 }

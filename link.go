@@ -45,21 +45,16 @@ type FirstAdmin struct {
 func (f *FirstAdmin) Validate() error {
 	f.PlaceName = strings.TrimSpace(f.PlaceName)
 	f.OrganisationName = strings.TrimSpace(f.OrganisationName)
-	if err := validateName("place_name", f.PlaceName, 120); err != nil {
-		return err
-	}
-	if err := validateName("organisation_name", f.OrganisationName, 200); err != nil {
-		return err
-	}
+	var ps Problems
+	ps.Add(validateName("place_name", f.PlaceName, 120))
+	ps.Add(validateName("organisation_name", f.OrganisationName, 200))
 	if !f.Sector.Valid() {
-		return FieldError("sector", "Choose a sector. Allowed: %s.", SectorIdentifiers())
+		ps.Add(FieldError("sector", "Choose a sector. Allowed: %s.", SectorIdentifiers()))
 	}
 	nu := NewUser{Email: f.Email, Name: f.Name, Password: f.Password, OrganisationID: 1, Role: RoleAdmin}
-	if err := nu.Validate(); err != nil {
-		return err
-	}
+	ps.Add(nu.Validate())
 	f.Email, f.Name = nu.Email, nu.Name
-	return nil
+	return ps.Err()
 }
 
 // LinkService makes and redeems one-time links.

@@ -68,16 +68,15 @@ type Organisation struct {
 // Validate trims and checks the organisation's fields.
 func (o *Organisation) Validate() error {
 	o.Name = strings.TrimSpace(o.Name)
+	var ps Problems
 	if o.PlaceID <= 0 {
-		return FieldError("place_id", "Choose the place the organisation belongs to.")
+		ps.Add(FieldError("place_id", "Choose the place the organisation belongs to."))
 	}
-	if err := validateName("name", o.Name, 200); err != nil {
-		return err
-	}
+	ps.Add(validateName("name", o.Name, 200))
 	if !o.Sector.Valid() {
-		return FieldError("sector", "Choose a sector. Allowed: %s.", SectorIdentifiers())
+		ps.Add(FieldError("sector", "Choose a sector. Allowed: %s.", SectorIdentifiers()))
 	}
-	return nil
+	return ps.Err()
 }
 
 // OrganisationFilter selects organisations in one place.

@@ -153,8 +153,8 @@ func (p *Principal) CanSeeUser(u *User) bool {
 }
 
 // VisibleUsers returns the filter for the users the principal may list, and ok false if
-// they may list none. An administrator sees the whole place; a manager the organisation they
-// manage (the first, if several).
+// they may list none. An administrator sees the whole place; a manager the organisations
+// they manage.
 func (p *Principal) VisibleUsers() (f UserFilter, ok bool) {
 	if p == nil {
 		return UserFilter{}, false
@@ -163,10 +163,28 @@ func (p *Principal) VisibleUsers() (f UserFilter, ok bool) {
 	if p.CanPlaceWide(PermViewUsers) {
 		return f, true
 	}
-	orgs := p.OrganisationsWith(PermViewUsers)
-	if len(orgs) == 0 {
-		return UserFilter{}, false
+	f.OrganisationIDs = p.OrganisationsWith(PermViewUsers)
+	return f, len(f.OrganisationIDs) > 0
+}
+
+// CanManageAccount reports whether the principal may act on u's account itself (make a
+// password link, unlock it): only someone who manages users in every place u works in, so
+// that an administrator of one place cannot take over an account another place relies on.
+func (p *Principal) CanManageAccount(u *User) bool {
+	if p == nil || !p.CanPlaceWide(PermManageUsers) {
+		return false
 	}
-	f.OrganisationID = orgs[0]
-	return f, true
+	for _, um := range u.Memberships {
+		ok := false
+		for _, pm := range p.User.Memberships {
+			if pm.PlaceID == um.PlaceID && slices.Contains(Policy[PermManageUsers].PlaceWide, pm.Role) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }

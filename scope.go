@@ -1,6 +1,9 @@
 package linkwork
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // The functions here find a record only if it is within the principal's reach. A record in
 // another place, or one the principal's role does not let them see, is answered as not
@@ -28,7 +31,9 @@ func ChosenOrganisation(ctx context.Context, orgs OrganisationService, p *Princi
 	return o, err
 }
 
-// VisibleUser returns user id if the principal may see them (Principal.CanSeeUser).
+// VisibleUser returns user id if the principal may see them (Principal.CanSeeUser), with
+// only their memberships in the principal's place: what they do elsewhere is not this
+// place's business.
 func VisibleUser(ctx context.Context, users UserService, p *Principal, id int64) (*User, error) {
 	u, err := users.FindUserByID(ctx, id)
 	if err != nil {
@@ -36,6 +41,26 @@ func VisibleUser(ctx context.Context, users UserService, p *Principal, id int64)
 	}
 	if !p.CanSeeUser(u) {
 		return nil, Errorf(ENOTFOUND, "User not found.")
+	}
+	return u, nil
+}
+
+// InPlace returns a copy of u with only the memberships in the place, for showing.
+func (u *User) InPlace(placeID int64) *User {
+	c := *u
+	c.Memberships = slices.DeleteFunc(slices.Clone(u.Memberships), func(m Membership) bool { return m.PlaceID != placeID })
+	return &c
+}
+
+// ManageableUser returns user id if the principal may act on their account
+// (Principal.CanManageAccount); a user they may see but not manage is EFORBIDDEN.
+func ManageableUser(ctx context.Context, users UserService, p *Principal, id int64) (*User, error) {
+	u, err := VisibleUser(ctx, users, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if !p.CanManageAccount(u) {
+		return nil, Errorf(EFORBIDDEN, "%s also works in another place, so only an administrator of every place they work in can do this.", u.Name)
 	}
 	return u, nil
 }

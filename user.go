@@ -91,22 +91,17 @@ func NormalEmail(email string) string { return strings.ToLower(strings.TrimSpace
 func (u *NewUser) Validate() error {
 	u.Email = NormalEmail(u.Email)
 	u.Name = strings.TrimSpace(u.Name)
-	if err := ValidateEmail(u.Email); err != nil {
-		return err
-	}
-	if err := validateName("name", u.Name, 120); err != nil {
-		return err
-	}
-	if err := ValidatePassword(u.Password); err != nil {
-		return err
-	}
+	var ps Problems
+	ps.Add(validateName("name", u.Name, 120))
+	ps.Add(ValidateEmail(u.Email))
 	if u.OrganisationID <= 0 {
-		return FieldError("organisation_id", "Choose the organisation the user works in.")
+		ps.Add(FieldError("organisation_id", "Choose the organisation the user works in."))
 	}
 	if !u.Role.Valid() {
-		return FieldError("role", "Choose a role. Allowed: %s.", RoleIdentifiers())
+		ps.Add(FieldError("role", "Choose a role. Allowed: %s.", RoleIdentifiers()))
 	}
-	return nil
+	ps.Add(ValidatePassword(u.Password))
+	return ps.Err()
 }
 
 // ValidateEmail checks that email is a plain address such as name@example.org.
@@ -121,11 +116,11 @@ func ValidateEmail(email string) error {
 	return nil
 }
 
-// UserFilter selects users in a place, optionally in one organisation.
+// UserFilter selects users in a place, optionally only those in some of its organisations.
 type UserFilter struct {
-	PlaceID        int64
-	OrganisationID int64 // optional
-	Page           Page
+	PlaceID         int64
+	OrganisationIDs []int64 // optional: users in any of these
+	Page            Page
 }
 
 // UserService reads and writes users, their memberships and their passwords.

@@ -4,6 +4,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -124,36 +125,44 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // maxBody is the largest request body the API reads.
 const maxBody = 1 << 20
 
-// decode reads a JSON request body into v, refusing unknown fields, trailing data and
-// wrong types with a message that names the field.
+// decode reads a JSON object from the request body into v, refusing anything else (an
+// array, null, unknown fields, trailing data, wrong types) with a message that names the
+// field where there is one.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return linkwork.Errorf(linkwork.EINVALID, "Send the body as JSON with Content-Type: application/json.")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return linkwork.Errorf(linkwork.EINVALID, "The body is larger than %d bytes.", maxBody)
+	} else if err != nil {
+		return linkwork.Errorf(linkwork.EINVALID, "The body could not be read.")
+	}
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return linkwork.Errorf(linkwork.EINVALID, "The body is empty: send a JSON object.")
+	}
+	if data[0] != '{' {
+		return linkwork.Errorf(linkwork.EINVALID, "The body must be a JSON object, such as {\"name\": \"…\"}.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	err = dec.Decode(v)
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
-	var tooBig *http.MaxBytesError
 	switch {
 	case err == nil:
-		if dec.More() {
-			return linkwork.Errorf(linkwork.EINVALID, "The body must be a single JSON object.")
-		}
 		if _, err := dec.Token(); err != io.EOF {
-			return linkwork.Errorf(linkwork.EINVALID, "The body must be a single JSON object.")
+			return linkwork.Errorf(linkwork.EINVALID, "The body must be a single JSON object, with nothing after it.")
 		}
 		return nil
-	case errors.Is(err, io.EOF):
-		return linkwork.Errorf(linkwork.EINVALID, "The body is empty: send a JSON object.")
-	case errors.As(err, &syntax):
-		return linkwork.Errorf(linkwork.EINVALID, "The body is not valid JSON (at byte %d).", syntax.Offset)
+	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
+		return linkwork.Errorf(linkwork.EINVALID, "The body is not valid JSON.")
 	case errors.As(err, &typ):
-		return linkwork.FieldError(typ.Field, "%s must be a JSON %s.", typ.Field, jsonKind(typ.Type.Kind().String()))
-	case errors.As(err, &tooBig):
-		return linkwork.Errorf(linkwork.EINVALID, "The body is larger than %d bytes.", maxBody)
+		return linkwork.FieldError(typ.Field, "%s must be %s.", typ.Field, jsonKind(typ.Type.Kind().String()))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		// encoding/json reports unknown fields only in its message; the field is quoted.
 		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return linkwork.FieldError(f, "%s is not a field of this request.", f)
 	default:
@@ -161,18 +170,21 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	}
 }
 
+// jsonKind names, for a message, the JSON a Go kind wants.
 func jsonKind(goKind string) string {
 	switch goKind {
-	case "int", "int64", "int32", "float64", "uint", "uint64":
-		return "number"
+	case "int", "int64", "int32", "uint", "uint64":
+		return "a whole number"
+	case "float64":
+		return "a number"
 	case "bool":
-		return "boolean"
+		return "true or false"
 	case "slice", "array":
-		return "array"
-	case "struct", "map":
-		return "object"
+		return "a JSON array"
+	case "struct", "map", "ptr":
+		return "a JSON object"
 	}
-	return "string"
+	return "a string"
 }
 
 // List is the JSON shape of every paginated list.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -39,17 +40,21 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, linkwork.FieldError("organisation_id", "organisation_id must be a whole number."))
 			return
 		}
-		if f.OrganisationID != 0 && f.OrganisationID != id || !p.CanIn(linkwork.PermViewUsers, id) {
+		if _, err := linkwork.ChosenOrganisation(r.Context(), h.svc.Organisations, p, id); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if !p.CanIn(linkwork.PermViewUsers, id) {
 			h.fail(w, r, linkwork.Errorf(linkwork.EFORBIDDEN, "You cannot list the users of that organisation."))
 			return
 		}
-		f.OrganisationID = id
+		f.OrganisationIDs = []int64{id}
 	}
 	f.Page = page
 	users, total, err := h.svc.Users.ListUsers(r.Context(), f)
 	if err == nil {
 		err = h.svc.Audit.RecordAudit(r.Context(), &linkwork.AuditEvent{Action: linkwork.AuditUserList, RecordType: "user",
-			Detail: "api: organisation " + idString(f.OrganisationID) + ", page " + strconv.Itoa(page.Number)})
+			Detail: "api: organisations " + fmt.Sprint(f.OrganisationIDs) + ", page " + strconv.Itoa(page.Number)})
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -101,7 +106,20 @@ func (h *Handler) visibleUser(r *http.Request) (*linkwork.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	return linkwork.VisibleUser(r.Context(), h.svc.Users, principal(r), id)
+	u, err := linkwork.VisibleUser(r.Context(), h.svc.Users, principal(r), id)
+	if err != nil {
+		return nil, err
+	}
+	return u.InPlace(principal(r).Place.ID), nil
+}
+
+// manageableUser returns the user in the path if the principal may act on their account.
+func (h *Handler) manageableUser(r *http.Request) (*linkwork.User, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return linkwork.ManageableUser(r.Context(), h.svc.Users, principal(r), id)
 }
 
 func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) {
@@ -157,7 +175,7 @@ func (h *Handler) putMembership(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, u)
+	writeJSON(w, http.StatusOK, u.InPlace(principal(r).Place.ID))
 }
 
 func (h *Handler) deleteMembership(w http.ResponseWriter, r *http.Request) {
@@ -179,7 +197,7 @@ type ResetLink struct {
 }
 
 func (h *Handler) resetLink(w http.ResponseWriter, r *http.Request) {
-	u, err := h.visibleUser(r)
+	u, err := h.manageableUser(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -194,7 +212,7 @@ func (h *Handler) resetLink(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) unlockUser(w http.ResponseWriter, r *http.Request) {
-	u, err := h.visibleUser(r)
+	u, err := h.manageableUser(r)
 	if err == nil {
 		err = h.svc.Users.UnlockUser(r.Context(), u.ID)
 	}

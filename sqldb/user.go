@@ -138,8 +138,11 @@ func (s *UserService) CountUsers(ctx context.Context) (int, error) {
 func (s *UserService) ListUsers(ctx context.Context, f linkwork.UserFilter) ([]*linkwork.User, int, error) {
 	cond := "EXISTS (SELECT 1 FROM memberships m JOIN organisations o ON o.id = m.organisation_id WHERE m.user_id = users.id AND o.place_id = ?"
 	args := []any{f.PlaceID}
-	if f.OrganisationID != 0 {
-		cond, args = cond+" AND o.id = ?", append(args, f.OrganisationID)
+	if len(f.OrganisationIDs) > 0 {
+		cond += " AND o.id IN (?" + strings.Repeat(", ?", len(f.OrganisationIDs)-1) + ")"
+		for _, id := range f.OrganisationIDs {
+			args = append(args, id)
+		}
 	}
 	cond += ")"
 	c := s.db.read()
@@ -228,19 +231,19 @@ func (s *UserService) RemoveMembership(ctx context.Context, userID, organisation
 		if err != nil {
 			return err
 		}
-		var n int
-		if err := c.queryRow(ctx, "SELECT COUNT(*) FROM memberships WHERE user_id = ?", []any{userID}, &n); err != nil {
+		var member, n int
+		if err := c.queryRow(ctx, "SELECT COUNT(*), COALESCE(SUM(CASE WHEN organisation_id = ? THEN 1 ELSE 0 END), 0) FROM memberships WHERE user_id = ?",
+			[]any{organisationID, userID}, &n, &member); err != nil {
 			return err
+		}
+		if member == 0 {
+			return linkwork.Errorf(linkwork.ENOTFOUND, "The user is not a member of %s.", org.Name)
 		}
 		if n <= 1 {
 			return linkwork.Errorf(linkwork.ECONFLICT, "A user must belong to at least one organisation. Add them to another organisation first.")
 		}
-		res, err = c.exec(ctx, "DELETE FROM memberships WHERE user_id = ? AND organisation_id = ?", userID, organisationID)
-		if err != nil {
+		if _, err := c.exec(ctx, "DELETE FROM memberships WHERE user_id = ? AND organisation_id = ?", userID, organisationID); err != nil {
 			return err
-		}
-		if k, _ := res.RowsAffected(); k == 0 {
-			return linkwork.Errorf(linkwork.ENOTFOUND, "The user is not a member of %s.", org.Name)
 		}
 		return s.db.audit(ctx, c, &linkwork.AuditEvent{PlaceID: org.PlaceID, Action: linkwork.AuditMembershipRemove,
 			RecordType: "user", RecordID: idString(userID), Detail: org.Name})

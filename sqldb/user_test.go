@@ -132,13 +132,13 @@ func TestListUsers(t *testing.T) {
 			t.Fatalf("cat in York: memberships %+v", c.Memberships)
 		}
 
-		list, total, err = us.ListUsers(ctx, linkwork.UserFilter{PlaceID: w.york.ID, OrganisationID: w.gp.ID})
+		list, total, err = us.ListUsers(ctx, linkwork.UserFilter{PlaceID: w.york.ID, OrganisationIDs: []int64{w.gp.ID}})
 		must(t, err)
 		if total != 1 || !slices.Equal(ids(list), []int64{bob.ID}) {
 			t.Fatalf("GP users: got %v of %d", ids(list), total)
 		}
 		// An organisation of another place lists nobody in this one.
-		_, total, err = us.ListUsers(ctx, linkwork.UserFilter{PlaceID: w.york.ID, OrganisationID: leedsOrg.ID})
+		_, total, err = us.ListUsers(ctx, linkwork.UserFilter{PlaceID: w.york.ID, OrganisationIDs: []int64{leedsOrg.ID}})
 		must(t, err)
 		if total != 0 {
 			t.Fatalf("York users in a Leeds organisation: %d, want 0", total)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"sort"
 
@@ -75,17 +74,25 @@ func (f *Form) Fail(field, message string) {
 	f.Errors[field] = message
 }
 
-// FailWith records a domain error against its field (or fallback when it has none) and
-// reports whether err was one the person can fix. Other errors are for serverError.
+// FailWith records every problem in a domain error against its field (or fallback when it
+// has none) and reports whether err was one the person can fix. Other errors are for
+// serverError.
 func (f *Form) FailWith(err error, fallback string) bool {
-	var e *linkwork.Error
-	if !errors.As(err, &e) || e.Code == linkwork.EINTERNAL {
+	es := linkwork.FieldErrors(err)
+	if len(es) == 0 {
 		return false
 	}
-	field := e.Field
-	if field == "" {
-		field = fallback
+	for _, e := range es {
+		if e.Code == linkwork.EINTERNAL {
+			return false
+		}
 	}
-	f.Fail(field, e.Message)
+	for _, e := range es {
+		field := e.Field
+		if field == "" {
+			field = fallback
+		}
+		f.Fail(field, e.Message)
+	}
 	return true
 }

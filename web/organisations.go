@@ -76,7 +76,7 @@ func (h *Handler) organisation(w http.ResponseWriter, r *http.Request) {
 	v := &OrganisationView{Layout: Layout{Title: o.Name}, Organisation: o,
 		CanSeeUsers: p.CanIn(linkwork.PermViewUsers, o.ID), CanManage: p.CanPlaceWide(linkwork.PermManageOrganisations)}
 	if v.CanSeeUsers {
-		v.Members, _, err = h.svc.Users.ListUsers(r.Context(), linkwork.UserFilter{PlaceID: p.Place.ID, OrganisationID: o.ID,
+		v.Members, _, err = h.svc.Users.ListUsers(r.Context(), linkwork.UserFilter{PlaceID: p.Place.ID, OrganisationIDs: []int64{o.ID},
 			Page: linkwork.Page{Size: linkwork.MaxPageSize}})
 		if err == nil {
 			err = h.svc.Audit.RecordAudit(r.Context(), &linkwork.AuditEvent{Action: linkwork.AuditUserList,

@@ -3,7 +3,9 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"linkwork"
 )
@@ -39,10 +41,14 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request) {
 	}
 	f.Page = page
 	scope := "everyone with an account in " + p.Place.Name
-	for _, m := range p.Memberships {
-		if f.OrganisationID != 0 && m.OrganisationID == f.OrganisationID {
-			scope = "everyone in " + m.OrganisationName
+	if len(f.OrganisationIDs) > 0 {
+		var names []string
+		for _, m := range p.Memberships {
+			if slices.Contains(f.OrganisationIDs, m.OrganisationID) && !slices.Contains(names, m.OrganisationName) {
+				names = append(names, m.OrganisationName)
+			}
 		}
+		scope = "everyone in " + strings.Join(names, " and ")
 	}
 	users, total, err := h.svc.Users.ListUsers(r.Context(), f)
 	if err == nil {
@@ -63,7 +69,20 @@ func (h *Handler) visibleUser(r *http.Request) (*linkwork.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	return linkwork.VisibleUser(r.Context(), h.svc.Users, principal(r), id)
+	u, err := linkwork.VisibleUser(r.Context(), h.svc.Users, principal(r), id)
+	if err != nil {
+		return nil, err
+	}
+	return u.InPlace(principal(r).Place.ID), nil
+}
+
+// manageableUser returns the user in the path if the principal may act on their account.
+func (h *Handler) manageableUser(r *http.Request) (*linkwork.User, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return linkwork.ManageableUser(r.Context(), h.svc.Users, principal(r), id)
 }
 
 // UserView is the view of one user.
@@ -73,7 +92,8 @@ type UserView struct {
 	Memberships   []linkwork.Membership // in the principal's place
 	Organisations []*linkwork.Organisation
 	Roles         []linkwork.Role
-	CanManage     bool
+	CanManage     bool // may change the user's organisations and roles in this place
+	CanAccount    bool // may also make a password link or unlock the account
 	Locked        bool
 	ResetLink     string // shown once, straight after it is made
 	Form          *Form
@@ -84,10 +104,9 @@ func (h *Handler) userView(r *http.Request, u *linkwork.User, f *Form) (*UserVie
 	v := &UserView{Layout: Layout{Title: u.Name}, User: u, Roles: linkwork.Roles, Form: f,
 		CanManage: p.CanPlaceWide(linkwork.PermManageUsers),
 		Locked:    u.LockedUntil != nil && u.LockedUntil.After(timeNow())}
-	for _, m := range u.Memberships {
-		if m.PlaceID == p.Place.ID {
-			v.Memberships = append(v.Memberships, m)
-		}
+	v.Memberships = u.InPlace(p.Place.ID).Memberships
+	if full, err := h.svc.Users.FindUserByID(r.Context(), u.ID); err == nil {
+		v.CanAccount = p.CanManageAccount(full)
 	}
 	if v.CanManage {
 		orgs, _, err := h.svc.Organisations.ListOrganisations(r.Context(), linkwork.OrganisationFilter{PlaceID: p.Place.ID,
@@ -225,7 +244,7 @@ func (h *Handler) removeMembership(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) resetLink(w http.ResponseWriter, r *http.Request) {
-	u, err := h.visibleUser(r)
+	u, err := h.manageableUser(r)
 	if err != nil {
 		h.failed(w, r, err)
 		return
@@ -235,7 +254,7 @@ func (h *Handler) resetLink(w http.ResponseWriter, r *http.Request) {
 		h.failed(w, r, err)
 		return
 	}
-	v, err := h.userView(r, u, NewForm())
+	v, err := h.userView(r, u.InPlace(principal(r).Place.ID), NewForm())
 	if err != nil {
 		h.serverError(w, r, err)
 		return
@@ -245,7 +264,7 @@ func (h *Handler) resetLink(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) unlockUser(w http.ResponseWriter, r *http.Request) {
-	u, err := h.visibleUser(r)
+	u, err := h.manageableUser(r)
 	if err == nil {
 		err = h.svc.Users.UnlockUser(r.Context(), u.ID)
 	}

@@ -500,3 +500,18 @@ func TestEveryPageRenders(t *testing.T) {
 		}
 	})
 }
+
+func TestEmptyFormListsEveryProblem(t *testing.T) {
+	s := newSite(t, sqldbtest.Open(t, "sqlite"))
+	b := s.browser()
+	b.signIn("admin@example.org", password)
+	p := b.post("/users", url.Values{"name": {""}, "email": {""}, "organisation_id": {strconv.FormatInt(s.orgA.ID, 10)}, "role": {""}, "password": {""}})
+	if p.status != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d", p.status)
+	}
+	p.has(t, `href="#name"`, `href="#email"`, `href="#role"`, `href="#password"`, "Enter a name.", "Enter an email address.")
+	// The summary lists them in the order the form shows the fields.
+	if strings.Index(p.body, `href="#name"`) > strings.Index(p.body, `href="#password"`) {
+		t.Error("the error summary is not in the form's order")
+	}
+}
