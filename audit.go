@@ -44,6 +44,8 @@ const (
 	AuditTokenCreate      = "token.create"
 	AuditTokenRevoke      = "token.revoke"
 	AuditAuditView        = "audit.view"
+	AuditPractitionerView = "practitioner.view"
+	AuditPractitionerList = "practitioner.list"
 )
 
 // AuditFilter selects audit events in a place. Zero fields do not filter.

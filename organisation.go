@@ -58,6 +58,7 @@ func SectorIdentifiers() string {
 // Organisation is an employer or group in a place: a GP practice, a council, a charity.
 type Organisation struct {
 	ID        int64     `json:"id"`
+	UUID      string    `json:"uuid"`
 	PlaceID   int64     `json:"place_id"`
 	Name      string    `json:"name"`
 	Sector    Sector    `json:"sector"`

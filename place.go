@@ -33,11 +33,11 @@ type PlaceService interface {
 func validateName(field, value string, max int) error {
 	switch {
 	case value == "":
-		return FieldError(field, "Enter a %s.", strings.ReplaceAll(field, "_", " "))
+		return FieldError(field, "%s", enterField(field))
 	case utf8.RuneCountInString(value) > max:
-		return FieldError(field, "The %s must be %d characters or fewer.", strings.ReplaceAll(field, "_", " "), max)
+		return FieldError(field, "The %s must be %d characters or fewer.", fieldName(field), max)
 	case strings.ContainsAny(value, "\r\n\t\x00"):
-		return FieldError(field, "The %s must be on one line.", strings.ReplaceAll(field, "_", " "))
+		return FieldError(field, "The %s must be on one line.", fieldName(field))
 	}
 	return nil
 }

@@ -18,6 +18,14 @@ const (
 	PermViewUsers           Permission = "users.view"
 	PermManageUsers         Permission = "users.manage"
 	PermViewAudit           Permission = "audit.view"
+
+	// PermManageDirectory is keeping a place's directory of services current.
+	PermManageDirectory Permission = "directory.manage"
+	// PermViewPractitioners is seeing the directory of link workers.
+	PermViewPractitioners Permission = "practitioners.view"
+	// PermManagePractitioners is keeping other people's entries in it; whoever may see the
+	// directory of link workers may keep their own entry.
+	PermManagePractitioners Permission = "practitioners.manage"
 )
 
 // Grant says which roles hold a permission. A role in PlaceWide holds it for every
@@ -38,6 +46,12 @@ var Policy = map[Permission]Grant{
 	PermViewUsers:           {PlaceWide: []Role{RoleAdmin}, OwnOrganisation: []Role{RoleManager}},
 	PermManageUsers:         {PlaceWide: []Role{RoleAdmin}},
 	PermViewAudit:           {PlaceWide: []Role{RoleAdmin}},
+	// Administrators keep the whole directory; managers and community organisations keep
+	// their own organisation's entries.
+	PermManageDirectory: {PlaceWide: []Role{RoleAdmin}, OwnOrganisation: []Role{RoleManager, RoleCommunity}},
+	// The directory of link workers is for professionals, not for community groups.
+	PermViewPractitioners:   {PlaceWide: []Role{RoleAdmin, RoleCommissioner, RoleManager, RoleLinkWorker, RoleReferrer}},
+	PermManagePractitioners: {PlaceWide: []Role{RoleAdmin}, OwnOrganisation: []Role{RoleManager}},
 }
 
 // Principal is a signed-in user working in one place, with their memberships there.

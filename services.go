@@ -9,4 +9,9 @@ type Services struct {
 	Tokens        TokenService
 	Links         LinkService
 	Audit         AuditService
+	Geography     GeographyService
+	Taxonomies    TaxonomyService
+	Directory     ServiceService
+	Practitioners PractitionerService
+	Search        SearchService
 }

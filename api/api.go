@@ -49,6 +49,10 @@ func (h *Handler) Register(rt *authz.Router) {
 	h.registerUsers(g)
 	h.registerTokens(g)
 	h.registerAudit(g)
+	h.registerPostcodes(g)
+	h.registerServices(g)
+	h.registerTaxonomies(g)
+	h.registerPractitioners(g)
 	g.HandleNotFound(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, h.logger, linkwork.Errorf(linkwork.ENOTFOUND, "There is no API endpoint %s %s.", r.Method, r.URL.Path))
 	})
@@ -65,9 +69,18 @@ var statusOf = map[string]int{
 	linkwork.EINTERNAL:     http.StatusInternalServerError,
 }
 
-// ErrorBody is the JSON shape of every API error.
+// ErrorBody is the JSON shape of every API error. When validation found more than one
+// problem, Problems lists them all (the first is also the Error), so that a client can show
+// every field's problem at once.
 type ErrorBody struct {
-	Error ErrorDetail `json:"error"`
+	Error    ErrorDetail `json:"error"`
+	Problems []Problem   `json:"problems,omitempty"`
+}
+
+// Problem is one of several problems that validation found.
+type Problem struct {
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
 }
 
 // ErrorDetail says what went wrong: a code for machines, a message for people, and the
@@ -92,7 +105,21 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="linkwork"`)
 	}
-	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: code, Message: linkwork.ErrorMessage(err), Field: linkwork.ErrorField(err)}})
+	body := ErrorBody{Error: ErrorDetail{Code: code, Message: linkwork.ErrorMessage(err), Field: linkwork.ErrorField(err)}}
+	if code == linkwork.EINVALID {
+		// Only invalid-input problems are shown: any other kind in the list may hold an
+		// internal detail.
+		var ps []Problem
+		for _, e := range linkwork.FieldErrors(err) {
+			if e.Code == linkwork.EINVALID {
+				ps = append(ps, Problem{Field: e.Field, Message: e.Message})
+			}
+		}
+		if len(ps) > 1 {
+			body.Problems = ps
+		}
+	}
+	writeJSON(w, status, body)
 }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -258,4 +285,5 @@ func (h *Handler) me(w http.ResponseWriter, r *http.Request) {
 
 // permissionOrder lists the permissions /me reports, in a stable order.
 var permissionOrder = []linkwork.Permission{linkwork.PermViewOrganisations, linkwork.PermManageOrganisations,
-	linkwork.PermViewUsers, linkwork.PermManageUsers, linkwork.PermViewAudit}
+	linkwork.PermViewUsers, linkwork.PermManageUsers, linkwork.PermViewAudit, linkwork.PermManageDirectory,
+	linkwork.PermViewPractitioners, linkwork.PermManagePractitioners}

@@ -18,7 +18,7 @@ import (
 func TestValidatorCatchesDrift(t *testing.T) {
 	d := openAPIDoc(t)
 	org := "/components/schemas/Organisation"
-	good := `{"id":1,"place_id":1,"name":"A","sector":"nhs","created_at":"2030-03-04T09:30:15.123456Z","updated_at":"2030-03-04T09:30:15Z"}`
+	good := `{"id":1,"uuid":"0f8fad5b-d9cb-469f-a165-70867728950e","place_id":1,"name":"A","sector":"nhs","created_at":"2030-03-04T09:30:15.123456Z","updated_at":"2030-03-04T09:30:15Z"}`
 	if err := d.validate(org, []byte(good)); err != nil {
 		t.Fatalf("a good organisation does not validate: %v", err)
 	}
@@ -71,18 +71,19 @@ func testMe(t *testing.T, f *fixture) {
 	if me.User.ID != f.admin.ID || me.Place.ID != f.placeA.ID || len(me.Places) != 1 || len(me.Memberships) != 1 {
 		t.Errorf("admin's /me: %+v", me)
 	}
-	want := []string{"organisations.view", "organisations.manage", "users.view", "users.manage", "audit.view"}
+	want := []string{"organisations.view", "organisations.manage", "users.view", "users.manage", "audit.view",
+		"directory.manage", "practitioners.view", "practitioners.manage"}
 	if !slices.Equal(me.Permissions, want) {
 		t.Errorf("admin's permissions %v, want %v", me.Permissions, want)
 	}
 
 	f.as(f.worker).do("GET", "/api/v1/me", nil).want(http.StatusOK).decode(&me)
-	if !slices.Equal(me.Permissions, []string{"organisations.view"}) {
-		t.Errorf("link worker's permissions %v, want only organisations.view", me.Permissions)
+	if !slices.Equal(me.Permissions, []string{"organisations.view", "practitioners.view"}) {
+		t.Errorf("link worker's permissions %v, want organisations.view and practitioners.view", me.Permissions)
 	}
 	f.as(f.manager).do("GET", "/api/v1/me", nil).want(http.StatusOK).decode(&me)
-	if !slices.Equal(me.Permissions, []string{"organisations.view", "users.view"}) {
-		t.Errorf("manager's permissions %v, want organisations.view and users.view", me.Permissions)
+	if want := []string{"organisations.view", "users.view", "directory.manage", "practitioners.view", "practitioners.manage"}; !slices.Equal(me.Permissions, want) {
+		t.Errorf("manager's permissions %v, want %v", me.Permissions, want)
 	}
 
 	// A browser session works too.

@@ -137,26 +137,33 @@ func (d *apiDoc) paths() map[string]any {
 	return m
 }
 
-// match returns the path template that a request path falls under.
+// match returns the path template that a request path falls under. As OpenAPI says, a
+// concrete path (/practitioners/me) wins over a templated one (/practitioners/{id}): of the
+// templates that match, the one with the most literal segments.
 func (d *apiDoc) match(path string) (string, bool) {
 	segs := strings.Split(path, "/")
+	best, bestLiterals := "", -1
 	for tmpl := range d.paths() {
 		tsegs := strings.Split(tmpl, "/")
 		if len(tsegs) != len(segs) {
 			continue
 		}
-		ok := true
+		ok, literals := true, 0
 		for i, ts := range tsegs {
-			if !(strings.HasPrefix(ts, "{") && strings.HasSuffix(ts, "}") && segs[i] != "") && ts != segs[i] {
+			if strings.HasPrefix(ts, "{") && strings.HasSuffix(ts, "}") && segs[i] != "" {
+				continue
+			}
+			if ts != segs[i] {
 				ok = false
 				break
 			}
+			literals++
 		}
-		if ok {
-			return tmpl, true
+		if ok && literals > bestLiterals {
+			best, bestLiterals = tmpl, literals
 		}
 	}
-	return "", false
+	return best, bestLiterals >= 0
 }
 
 // operations lists every "METHOD template" of the document.
@@ -455,16 +462,25 @@ func goFields(typ reflect.Type) (all, always []string) {
 func TestSchemasMatchGoTypes(t *testing.T) {
 	d := openAPIDoc(t)
 	answers := map[string]any{
-		"Organisation": linkwork.Organisation{},
-		"Place":        linkwork.Place{},
-		"Membership":   linkwork.Membership{},
-		"User":         linkwork.User{},
-		"APIToken":     linkwork.APIToken{},
-		"AuditEvent":   linkwork.AuditEvent{},
-		"Me":           api.Me{},
-		"ResetLink":    api.ResetLink{},
-		"CreatedToken": api.CreatedToken{},
-		"Error":        api.ErrorBody{},
+		"Organisation":    linkwork.Organisation{},
+		"PostcodeInfo":    linkwork.PostcodeInfo{},
+		"Place":           linkwork.Place{},
+		"Membership":      linkwork.Membership{},
+		"User":            linkwork.User{},
+		"APIToken":        linkwork.APIToken{},
+		"AuditEvent":      linkwork.AuditEvent{},
+		"Me":              api.Me{},
+		"ResetLink":       api.ResetLink{},
+		"CreatedToken":    api.CreatedToken{},
+		"Error":           api.ErrorBody{},
+		"Service":         linkwork.Service{},
+		"Schedule":        linkwork.Schedule{},
+		"Location":        linkwork.Location{},
+		"Contact":         linkwork.Contact{},
+		"ConnectorScheme": linkwork.ConnectorScheme{},
+		"Taxonomy":        linkwork.Taxonomy{},
+		"TaxonomyTerm":    linkwork.TaxonomyTerm{},
+		"Practitioner":    linkwork.Practitioner{},
 	}
 	bodies := map[string]any{
 		"NewOrganisation":    api.NewOrganisation{},
@@ -472,12 +488,19 @@ func TestSchemasMatchGoTypes(t *testing.T) {
 		"NewUser":            api.NewUser{},
 		"MembershipBody":     api.MembershipBody{},
 		"NewToken":           api.NewToken{},
+		"ServiceBody":        api.ServiceBody{},
+		"LocationBody":       api.LocationBody{},
+		"NewTerm":            api.NewTerm{},
+		"PractitionerBody":   api.PractitionerBody{},
 	}
 	lists := map[string]any{
 		"OrganisationList": api.List[*linkwork.Organisation]{},
 		"UserList":         api.List[*linkwork.User]{},
 		"AuditEventList":   api.List[*linkwork.AuditEvent]{},
 		"APITokenList":     api.List[*linkwork.APIToken]{},
+		"ServiceList":      api.List[*linkwork.Service]{},
+		"TaxonomyList":     api.List[*linkwork.Taxonomy]{},
+		"PractitionerList": api.List[*linkwork.Practitioner]{},
 	}
 	maps.Copy(answers, lists)
 	check := func(name string, v any, checkRequired bool) {
@@ -596,8 +619,8 @@ func testRoutesMatchDocument(t *testing.T, f *fixture) {
 			t.Errorf("openapi.json describes %s, which is not a route", op)
 		}
 	}
-	if len(routes) != 17 {
-		t.Errorf("%d API routes, want the 17 this test was written for: %v", len(routes), routes)
+	if len(routes) != 31 {
+		t.Errorf("%d API routes, want the 31 this test was written for: %v", len(routes), routes)
 	}
 }
 

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { PASSWORD, Session, explain, launchBrowser, startServer } from './harness.mjs'
+import { PASSWORD, Session, checkErrorSummary, explain, launchBrowser, startServer } from './harness.mjs'
 
 let server, browser
 const reports = []
@@ -31,7 +31,7 @@ async function check (s, label, { status = 200 } = {}) {
 test('every page passes axe-core, with no console errors or CSP violations', async () => {
   const anon = await Session.open(browser, server, { name: 'a11y-anon' })
   const admin = await Session.open(browser, server, { name: 'a11y-admin' })
-  let resetURL
+  let resetURL, servicePath
 
   await explain(admin, async () => {
     // Anonymous: the sign-in page, with and without errors.
@@ -106,6 +106,87 @@ test('every page passes axe-core, with no console errors or CSP violations', asy
     await admin.goto(orgPath)
     await check(admin, 'organisation with people')
 
+    // The directory: the list, the choice of kind with and without errors, a community
+    // offer's form with errors (in the rows of its lists too), the entry it makes, the form
+    // to change it, a connector scheme's form, the entries to check and the taxonomies.
+    await admin.goto('/services')
+    await check(admin, 'directory (empty)')
+    await admin.goto('/services/new')
+    await check(admin, 'what are you adding')
+    await admin.submit('Continue')
+    await check(admin, 'what are you adding with errors', { status: 422 })
+    await admin.page.locator('[id="kind"]').check()
+    await admin.submit('Continue')
+    assert.equal(admin.path(), '/services/new?step=kind&kind=activity')
+    await check(admin, 'add a community offer')
+    await fillByID(admin, {
+      name: 'Walk and Talk',
+      organisation_id: await optionValue(admin, '[id="organisation_id"]', 'Leeds Older People’s Forum'),
+      'schedules[1].opens_at': '14:00',
+      'schedules[1].closes_at': '13:00',
+      'locations[0].name': 'People’s Park',
+      'locations[0].address_1': 'King Cross Road',
+      'locations[0].town': 'Halifax',
+      'locations[0].postcode': 'not a postcode',
+    })
+    await admin.page.locator('[id="schedules[1].days-2"]').check()
+    await admin.submit('Add to the directory')
+    await check(admin, 'add a community offer with errors', { status: 422 })
+    await checkErrorSummary(admin)
+    const problems = await admin.errorSummary()
+    assert.ok(problems.includes('Time 2: The end time must be after the start time.'), `errors: ${JSON.stringify(problems)}`)
+    assert.equal(await admin.page.locator('[id="locations[0].name"]').inputValue(), 'People’s Park', 'typed values are kept')
+    assert.ok(await admin.page.locator('[id="schedules[1].days-2"]').isChecked(), 'ticked days are kept')
+    await fillByID(admin, { description: 'A gentle walk round the park, then tea.', 'schedules[1].closes_at': '15:00', 'locations[0].postcode': 'hx1 1aa' })
+    await admin.submit('Add to the directory')
+    assert.match(admin.path(), /^\/directory\/services\/\d+$/)
+    servicePath = admin.path()
+    await check(admin, 'service page (just added, with a flash message)')
+    // Printed, the page leaves out the navigation and the buttons.
+    await admin.page.emulateMedia({ media: 'print' })
+    assert.equal(await admin.page.locator('nav[aria-label="Menu"]').isVisible(), false, 'no navigation in print')
+    assert.equal(await admin.page.getByRole('link', { name: 'Change this entry' }).isVisible(), false, 'no buttons in print')
+    assert.equal(await admin.page.getByRole('heading', { name: 'Walk and Talk' }).isVisible(), true)
+    await admin.page.emulateMedia({ media: 'screen' })
+    await admin.clickAndWait(admin.page.getByRole('link', { name: 'Change this entry' }))
+    await check(admin, 'change a community offer')
+    await admin.goto('/services/new?kind=connector_scheme')
+    await check(admin, 'add a connector scheme')
+    await admin.submit('Add to the directory')
+    await check(admin, 'add a connector scheme with errors', { status: 422 })
+    await checkErrorSummary(admin)
+    await admin.goto('/services?tab=verify')
+    await check(admin, 'directory entries to check')
+    await admin.goto('/services')
+    await check(admin, 'directory')
+    await admin.goto('/taxonomies')
+    await check(admin, 'taxonomies')
+    await admin.page.getByText('Add a term to Needs').click()
+    await admin.submit('Add term to Needs')
+    await check(admin, 'taxonomies with errors', { status: 422 })
+    await checkErrorSummary(admin)
+
+    // The directory of link workers: one's own entry with errors, then the entry, the list
+    // and a manager's form.
+    await admin.goto('/practitioners')
+    await check(admin, 'directory of link workers (empty)')
+    await admin.goto('/practitioners/me')
+    await check(admin, 'your entry in the directory of link workers')
+    await fillByID(admin, { name: '', email: 'not an email' })
+    await admin.submit('Add my entry')
+    await check(admin, 'your entry with errors', { status: 422 })
+    await checkErrorSummary(admin)
+    await fillByID(admin, { name: 'Ada Admin', email: 'ada@example.org', specialisms: 'Carers\nYoung people', neighbourhoods: 'Armley' })
+    await admin.submit('Add my entry')
+    assert.match(admin.path(), /^\/practitioners\/\d+$/)
+    await check(admin, 'entry in the directory of link workers')
+    await admin.goto('/practitioners')
+    await check(admin, 'directory of link workers')
+    await admin.goto('/practitioners?q=carers')
+    await check(admin, 'directory of link workers searched')
+    await admin.goto('/practitioners/new')
+    await check(admin, 'add a link worker')
+
     // The audit trail, and its filter with errors.
     await admin.goto('/audit')
     await check(admin, 'audit trail')
@@ -142,6 +223,11 @@ test('every page passes axe-core, with no console errors or CSP violations', asy
     await anon.goto(r.pathname + r.search, 404)
     await check(anon, 'used password link', { status: 404 })
 
+    // The public page of a service, signed out.
+    await anon.goto(servicePath)
+    await check(anon, 'public service page')
+    assert.deepEqual(await anon.nav(), [], 'no navigation for the public')
+
     // Signed in as the link worker: the 403 page.
     assert.equal(await anon.signIn('lee@example.org', 'my own good password'), 200)
     assert.equal(anon.path(), '/')
@@ -154,6 +240,15 @@ test('every page passes axe-core, with no console errors or CSP violations', asy
 
   assert.equal(reports.length, 0, `axe-core found violations on ${reports.length} page(s):\n\n${reports.join('\n\n')}`)
 })
+
+/** Fills form fields by id, for ids that are not CSS identifiers ("schedules[1].opens_at"). */
+async function fillByID (s, fields) {
+  for (const [id, value] of Object.entries(fields)) {
+    const el = s.page.locator(`[id="${id}"]`)
+    if (await el.evaluate((n) => n.tagName) === 'SELECT') await el.selectOption(String(value))
+    else await el.fill(String(value))
+  }
+}
 
 /** The value of the option of a select whose text is label. */
 async function optionValue (s, select, label) {

@@ -24,12 +24,12 @@ export const PASSWORD = 'correct horse battery staple'
 
 /** The navigation each role sees in the header, in order. */
 export const NAV = {
-  admin: ['Home', 'Organisations', 'Users', 'Audit trail', 'Your account'],
-  manager: ['Home', 'Organisations', 'Users', 'Your account'],
-  commissioner: ['Home', 'Organisations', 'Your account'],
-  link_worker: ['Home', 'Organisations', 'Your account'],
-  referrer: ['Home', 'Organisations', 'Your account'],
-  community: ['Home', 'Organisations', 'Your account'],
+  admin: ['Home', 'Organisations', 'Directory', 'Directory of link workers', 'Users', 'Audit trail', 'Your account'],
+  manager: ['Home', 'Organisations', 'Directory', 'Directory of link workers', 'Users', 'Your account'],
+  commissioner: ['Home', 'Organisations', 'Directory of link workers', 'Your account'],
+  link_worker: ['Home', 'Organisations', 'Directory of link workers', 'Your account'],
+  referrer: ['Home', 'Organisations', 'Directory of link workers', 'Your account'],
+  community: ['Home', 'Organisations', 'Directory', 'Your account'],
 }
 
 /** The accessibility standards every page must meet. */

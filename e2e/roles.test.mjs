@@ -24,6 +24,12 @@ const restricted = {
   '/users/new': ['admin'],
   '/audit': ['admin'],
   '/organisations/new': ['admin'],
+  '/services': ['admin', 'manager', 'community'],
+  '/services/new': ['admin', 'manager', 'community'],
+  '/taxonomies': ['admin'],
+  '/practitioners': ['admin', 'commissioner', 'manager', 'link_worker', 'referrer'],
+  '/practitioners/me': ['admin', 'commissioner', 'manager', 'link_worker', 'referrer'],
+  '/practitioners/new': ['admin', 'manager'],
 }
 
 let server, browser

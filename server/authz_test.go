@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"linkwork"
 	"linkwork/sqldb"
 	"linkwork/sqldb/sqldbtest"
 )
@@ -62,15 +63,23 @@ func TestRoutesByRole(t *testing.T) {
 }
 
 // concretePath fills a route pattern with IDs that exist and that the roles allowed to use
-// the route may see: the organisation X, and the link worker in X.
+// the route may see: the organisation X, the link worker in X, X's service and the entry
+// of X's link worker in the directory, and the taxonomy of needs.
 func (f *fixture) concretePath(pattern string) string {
 	p := strings.TrimSuffix(pattern, "{$}")
 	p = strings.ReplaceAll(p, "{org}", strconv.FormatInt(f.orgX.ID, 10))
+	p = strings.ReplaceAll(p, "{code}", linkwork.TaxonomyNeed)
 	switch {
 	case strings.Contains(p, "/tokens/{id}"):
 		p = strings.ReplaceAll(p, "{id}", "999999") // nobody's token: allowed roles get 404
 	case strings.HasPrefix(p, "/organisations/") || strings.HasPrefix(p, "/api/v1/organisations/"):
 		p = strings.ReplaceAll(p, "{id}", strconv.FormatInt(f.orgX.ID, 10))
+	case strings.HasPrefix(p, "/oruk/"):
+		p = strings.ReplaceAll(p, "{id}", f.service.UUID) // open data: a service's UUID (404 for the other kinds)
+	case strings.Contains(p, "/services/{id}"):
+		p = strings.ReplaceAll(p, "{id}", strconv.FormatInt(f.service.ID, 10))
+	case strings.Contains(p, "/practitioners/{id}"):
+		p = strings.ReplaceAll(p, "{id}", strconv.FormatInt(f.practitioner.ID, 10))
 	default:
 		p = strings.ReplaceAll(p, "{id}", strconv.FormatInt(f.users["link_worker"].ID, 10))
 	}

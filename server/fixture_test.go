@@ -19,7 +19,8 @@ import (
 const testPassword = "correct horse battery staple"
 
 // fixture is a small place for the server tests: place A with organisations X and Y, a
-// user for every role in X, a link worker in Y, and place B with an administrator.
+// user for every role in X, a link worker in Y, and place B with an administrator; in the
+// directory, a running community offer of X and an entry for a link worker X employs.
 type fixture struct {
 	srv      *server.Server
 	db       *sqldb.DB
@@ -34,6 +35,10 @@ type fixture struct {
 	adminB   *linkwork.User
 	sessions map[string]string // session secret by role
 	tokens   map[string]string // API token by role
+
+	// service is a community offer run by X; practitioner a link worker employed by X.
+	service      *linkwork.Service
+	practitioner *linkwork.Practitioner
 }
 
 func newFixture(t *testing.T, db *sqldb.DB) *fixture {
@@ -67,6 +72,11 @@ func newFixture(t *testing.T, db *sqldb.DB) *fixture {
 	}
 	f.otherY = add("other@example.org", f.orgY, linkwork.RoleLinkWorker)
 	f.adminB = add("admin.b@example.org", f.orgB, linkwork.RoleAdmin)
+	f.service = &linkwork.Service{PlaceID: f.placeA.ID, OrganisationID: f.orgX.ID, Kind: linkwork.KindActivity,
+		Name: "Calder Walking Group", Description: "A weekly walk.", Status: linkwork.StatusActive, Free: true}
+	must(t, f.svc.Directory.CreateService(ctx, f.service))
+	f.practitioner = &linkwork.Practitioner{PlaceID: f.placeA.ID, Name: "Pat Practitioner", OrganisationID: f.orgX.ID}
+	must(t, f.svc.Practitioners.CreatePractitioner(ctx, f.practitioner))
 	srv, err := server.New(server.Config{DB: db, Services: f.svc, BaseURL: "http://linkwork.test",
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"})
 	must(t, err)

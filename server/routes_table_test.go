@@ -64,9 +64,66 @@ var routeAccess = map[string][]string{
 	"POST /api/v1/users/{id}/reset-link":          {"admin"},
 	"POST /api/v1/users/{id}/unlock":              {"admin"},
 
+	// Postcodes and deprivation: reference data for everyone signed in.
+	"GET /api/v1/postcodes/{postcode}": signedIn,
+
+	// The Open Referral UK API: open data, for everyone without a key.
+	"GET /oruk/{$}":                       everyone,
+	"GET /oruk/services":                  everyone,
+	"GET /oruk/services/{id}":             everyone,
+	"GET /oruk/service_at_locations":      everyone,
+	"GET /oruk/service_at_locations/{id}": everyone,
+	"GET /oruk/taxonomies":                everyone,
+	"GET /oruk/taxonomies/{id}":           everyone,
+	"GET /oruk/taxonomy_terms":            everyone,
+	"GET /oruk/taxonomy_terms/{id}":       everyone,
+
 	// The audit trail: administrators only.
 	"GET /audit":        {"admin"},
 	"GET /api/v1/audit": {"admin"},
+
+	// The directory pages. A service's page is public. Administrators keep every entry;
+	// managers and community organisations their own organisation's (the fixture's service
+	// is X's, where they are). Only administrators add to the taxonomies. The directory of
+	// link workers is for every role but community, and each of them keeps their own entry;
+	// administrators and managers keep their organisation's link workers' entries (the
+	// fixture's is employed by X).
+	"GET /directory/services/{id}":  everyone,
+	"GET /services":                 {"admin", "manager", "community"},
+	"GET /services/new":             {"admin", "manager", "community"},
+	"POST /services":                {"admin", "manager", "community"},
+	"GET /services/{id}/edit":       {"admin", "manager", "community"},
+	"POST /services/{id}":           {"admin", "manager", "community"},
+	"POST /services/{id}/verify":    {"admin", "manager", "community"},
+	"GET /taxonomies":               {"admin"},
+	"POST /taxonomies/{code}/terms": {"admin"},
+	"GET /practitioners":            {"admin", "commissioner", "manager", "link_worker", "referrer"},
+	"GET /practitioners/me":         {"admin", "commissioner", "manager", "link_worker", "referrer"},
+	"POST /practitioners/me":        {"admin", "commissioner", "manager", "link_worker", "referrer"},
+	"GET /practitioners/new":        {"admin", "manager"},
+	"POST /practitioners":           {"admin", "manager"},
+	"GET /practitioners/{id}":       {"admin", "commissioner", "manager", "link_worker", "referrer"},
+	"GET /practitioners/{id}/edit":  {"admin", "manager"},
+	"POST /practitioners/{id}":      {"admin", "manager"},
+
+	// The directory API. Services: administrators keep every entry, managers and community
+	// organisations their own organisation's (the fixture's service is in X, where they are).
+	// Taxonomies: everyone reads them; administrators add terms. Link workers: every role but
+	// community sees the directory and keeps their own entry; administrators and managers
+	// keep their organisation's entries.
+	"GET /api/v1/services":                 {"admin", "manager", "community"},
+	"POST /api/v1/services":                {"admin", "manager", "community"},
+	"GET /api/v1/services/{id}":            {"admin", "manager", "community"},
+	"PUT /api/v1/services/{id}":            {"admin", "manager", "community"},
+	"POST /api/v1/services/{id}/verify":    {"admin", "manager", "community"},
+	"GET /api/v1/taxonomies":               signedIn,
+	"POST /api/v1/taxonomies/{code}/terms": {"admin"},
+	"GET /api/v1/practitioners":            {"admin", "commissioner", "manager", "link_worker", "referrer"},
+	"POST /api/v1/practitioners":           {"admin", "manager"},
+	"GET /api/v1/practitioners/me":         {"admin", "commissioner", "manager", "link_worker", "referrer"},
+	"PUT /api/v1/practitioners/me":         {"admin", "commissioner", "manager", "link_worker", "referrer"},
+	"GET /api/v1/practitioners/{id}":       {"admin", "commissioner", "manager", "link_worker", "referrer"},
+	"PUT /api/v1/practitioners/{id}":       {"admin", "manager"},
 }
 
 var (

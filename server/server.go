@@ -14,6 +14,7 @@ import (
 	"linkwork"
 	"linkwork/api"
 	"linkwork/authz"
+	"linkwork/oruk"
 	"linkwork/sqldb"
 	"linkwork/web"
 )
@@ -53,6 +54,7 @@ func New(cfg Config) (*Server, error) {
 	ops.Handle("GET", "/healthz", linkwork.PermPublic, health(cfg.DB, cfg.Version))
 	ops.Handle("GET", "/metrics", linkwork.PermPublic, metrics.ServeHTTP)
 	api.New(api.Config{Services: cfg.Services, Logger: cfg.Logger, BaseURL: cfg.BaseURL}).Register(rt)
+	oruk.New(oruk.Config{Services: cfg.Services, OpenData: sqldb.NewOpenDataService(cfg.DB), Logger: cfg.Logger}).Register(rt)
 	w.Register(rt)
 
 	var h http.Handler = rt

@@ -33,8 +33,9 @@ func (db *DB) createOrganisation(ctx context.Context, c conn, o *linkwork.Organi
 	}
 	o.CreatedAt = db.Now()
 	o.UpdatedAt = o.CreatedAt
-	id, err := c.insert(ctx, "INSERT INTO organisations (place_id, name, sector, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-		o.PlaceID, o.Name, string(o.Sector), o.CreatedAt, o.UpdatedAt)
+	o.UUID = linkwork.NewUUID()
+	id, err := c.insert(ctx, "INSERT INTO organisations (uuid, place_id, name, sector, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+		o.UUID, o.PlaceID, o.Name, string(o.Sector), o.CreatedAt, o.UpdatedAt)
 	if linkwork.ErrorCode(err) == linkwork.ECONFLICT {
 		return linkwork.FieldError("name", "There is already an organisation called %q in this place.", o.Name)
 	}
@@ -46,12 +47,12 @@ func (db *DB) createOrganisation(ctx context.Context, c conn, o *linkwork.Organi
 		RecordType: "organisation", RecordID: strconv.FormatInt(id, 10), Detail: o.Name + " (" + string(o.Sector) + ")"})
 }
 
-const organisationColumns = "id, place_id, name, sector, created_at, updated_at"
+const organisationColumns = "id, uuid, place_id, name, sector, created_at, updated_at"
 
 func scanOrganisation(scan func(...any) error) (*linkwork.Organisation, error) {
 	o := &linkwork.Organisation{}
 	var sector string
-	if err := scan(&o.ID, &o.PlaceID, &o.Name, &sector, &o.CreatedAt, &o.UpdatedAt); err != nil {
+	if err := scan(&o.ID, &o.UUID, &o.PlaceID, &o.Name, &sector, &o.CreatedAt, &o.UpdatedAt); err != nil {
 		return nil, err
 	}
 	o.Sector = linkwork.Sector(sector)
@@ -136,6 +137,9 @@ func (s *OrganisationService) UpdateOrganisation(ctx context.Context, id int64, 
 			return err
 		}
 		out = o
+		if err := s.db.refreshPractitionerSearch(ctx, c, "pr.organisation_id = ?", o.ID); err != nil {
+			return err
+		}
 		return s.db.audit(ctx, c, &linkwork.AuditEvent{PlaceID: o.PlaceID, Action: linkwork.AuditOrgUpdate,
 			RecordType: "organisation", RecordID: strconv.FormatInt(id, 10), Detail: o.Name + " (" + string(o.Sector) + ")"})
 	})

@@ -33,6 +33,9 @@ func (db *DB) createPlace(ctx context.Context, c conn, p *linkwork.Place) error 
 		return err
 	}
 	p.ID = id
+	if err := db.ensureDefaultTaxonomies(ctx, c, id); err != nil {
+		return err
+	}
 	return db.audit(ctx, c, &linkwork.AuditEvent{PlaceID: id, Action: linkwork.AuditPlaceCreate,
 		RecordType: "place", RecordID: strconv.FormatInt(id, 10), Detail: p.Name})
 }

@@ -12,5 +12,10 @@ func (db *DB) Services() linkwork.Services {
 		Tokens:        NewTokenService(db),
 		Links:         NewLinkService(db),
 		Audit:         NewAuditService(db),
+		Geography:     NewGeographyService(db),
+		Taxonomies:    NewTaxonomyService(db),
+		Directory:     NewServiceService(db),
+		Practitioners: NewPractitionerService(db),
+		Search:        NewSearchService(db),
 	}
 }

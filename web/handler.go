@@ -69,6 +69,9 @@ func (h *Handler) Register(rt *authz.Router) {
 	h.registerOrganisations(g)
 	h.registerUsers(g)
 	h.registerAudit(g)
+	h.registerDirectory(g)
+	h.registerPractitioners(g)
+	h.registerTaxonomies(g)
 
 	g.Handle("GET", "/static/", pub, staticHandler().ServeHTTP)
 	g.HandleNotFound("/", h.notFound)
@@ -172,17 +175,22 @@ func pathID(r *http.Request, name string) (int64, error) {
 const flashCookie = "linkwork_flash"
 
 var flashMessages = map[string]string{
-	"signed-out":       "You have signed out.",
-	"password-changed": "Your password has been changed. Your other sessions have been signed out.",
-	"password-set":     "Your new password is set. Sign in with it.",
-	"place-changed":    "You are now working in another place.",
-	"token-revoked":    "The API token has been revoked. Scripts using it will stop working.",
-	"org-created":      "The organisation has been added.",
-	"org-updated":      "The organisation has been updated.",
-	"user-created":     "The user has been added. Give them their email address and password, and ask them to change it when they sign in.",
-	"membership-saved": "The user's organisations have been updated.",
-	"user-unlocked":    "The account has been unlocked.",
-	"welcome":          "linkwork is set up. You are signed in as its first administrator.",
+	"signed-out":         "You have signed out.",
+	"password-changed":   "Your password has been changed. Your other sessions have been signed out.",
+	"password-set":       "Your new password is set. Sign in with it.",
+	"place-changed":      "You are now working in another place.",
+	"token-revoked":      "The API token has been revoked. Scripts using it will stop working.",
+	"org-created":        "The organisation has been added.",
+	"org-updated":        "The organisation has been updated.",
+	"user-created":       "The user has been added. Give them their email address and password, and ask them to change it when they sign in.",
+	"membership-saved":   "The user's organisations have been updated.",
+	"user-unlocked":      "The account has been unlocked.",
+	"welcome":            "linkwork is set up. You are signed in as its first administrator.",
+	"service-created":    "The entry has been added to the directory.",
+	"service-updated":    "The entry has been updated.",
+	"service-verified":   "Thank you. The entry is marked as checked today.",
+	"practitioner-saved": "The entry in the directory of link workers has been saved.",
+	"term-added":         "The term has been added.",
 }
 
 func (h *Handler) setFlash(w http.ResponseWriter, key string) {

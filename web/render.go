@@ -159,6 +159,12 @@ func navigation(p *linkwork.Principal, path string) []NavItem {
 	if p.Can(linkwork.PermViewOrganisations) {
 		items = append(items, NavItem{Label: "Organisations", Href: "/organisations"})
 	}
+	if p.Can(linkwork.PermManageDirectory) {
+		items = append(items, NavItem{Label: "Directory", Href: "/services"})
+	}
+	if p.Can(linkwork.PermViewPractitioners) {
+		items = append(items, NavItem{Label: "Directory of link workers", Href: "/practitioners"})
+	}
 	if p.Can(linkwork.PermViewUsers) {
 		items = append(items, NavItem{Label: "Users", Href: "/users"})
 	}

@@ -472,10 +472,19 @@ func TestEveryPageRenders(t *testing.T) {
 		b.signIn("admin@example.org", password)
 		id := strconv.FormatInt(s.orgA.ID, 10)
 		uid := strconv.FormatInt(s.admin.ID, 10)
+		sid := strconv.FormatInt(s.addService(s.orgA, "Knit and Natter", linkwork.StatusActive).ID, 10)
+		entry := &linkwork.Practitioner{PlaceID: s.place.ID, Name: "Lee Worker", OrganisationID: s.orgA.ID}
+		must(t, s.svc.Practitioners.CreatePractitioner(context.Background(), entry))
+		pid := strconv.FormatInt(entry.ID, 10)
 		pages := map[string]int{"/": 200, "/account": 200, "/account/tokens": 200, "/organisations": 200,
 			"/organisations?sector=nhs&page=2": 200, "/organisations/new": 200, "/organisations/" + id: 200,
 			"/organisations/" + id + "/edit": 200, "/users": 200, "/users/new": 200, "/users/" + uid: 200, "/audit": 200,
-			"/no/such/page": 404, "/organisations/abc": 404, "/users/999999": 404}
+			"/services": 200, "/services?tab=verify&kind=activity&organisation=" + id: 200, "/services/new": 200,
+			"/services/new?kind=activity": 200, "/services/new?kind=connector_scheme": 200, "/services/" + sid + "/edit": 200,
+			"/directory/services/" + sid: 200, "/practitioners": 200, "/practitioners?q=lee&page=2": 200, "/practitioners/me": 200,
+			"/practitioners/new": 200, "/practitioners/" + pid: 200, "/practitioners/" + pid + "/edit": 200, "/taxonomies": 200,
+			"/no/such/page": 404, "/organisations/abc": 404, "/users/999999": 404, "/directory/services/999999": 404,
+			"/services/999999/edit": 404, "/practitioners/999999": 404}
 		for path, status := range pages {
 			p := b.get(path)
 			if p.status != status {
@@ -493,7 +502,7 @@ func TestEveryPageRenders(t *testing.T) {
 		}
 		b.get("/organisations").has(t, "Wakefield Council")
 		anon := s.browser()
-		for _, path := range []string{"/signin", "/setup?token=x", "/reset?token=x"} {
+		for _, path := range []string{"/signin", "/setup?token=x", "/reset?token=x", "/directory/services/" + sid} {
 			if p := anon.get(path); !strings.Contains(p.body, "<h1") {
 				t.Errorf("GET %s anonymous: no heading", path)
 			}

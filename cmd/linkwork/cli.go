@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"linkwork"
+	"linkwork/geoimport"
 	"linkwork/server"
 	"linkwork/sqldb"
 )
@@ -47,6 +48,11 @@ type Main struct {
 	name, place, org, sector, email, role string
 	passwordStdin                         bool
 
+	// import
+	file         string
+	allOrNothing bool
+	out          string // export
+
 	db       *sqldb.DB
 	httpSrv  *http.Server
 	listener net.Listener
@@ -72,6 +78,10 @@ Commands:
   user add        add a user:            --email E --role R --org O [--place P] [--name N] --password-stdin
   user password   set a user's password: --email E --password-stdin
   token create    make an API token:     --email E --name N (prints the token)
+  import postcodes load postcodes:       FILE [--all-or-nothing] (ONS NSPL or ONSPD CSV, or .csv.gz)
+  import imd      load deprivation:      FILE [--all-or-nothing] (English IMD File 1 CSV, or .csv.gz)
+  import oruk     load a directory:      FILE [--place P] [--all-or-nothing] (Open Referral UK / HSDS JSON)
+  export oruk     write the directory:   [--place P] [--out FILE] (Open Referral UK JSON)
   version         print the version
 
 Every command takes --db URL (or the LINKWORK_DB environment variable):
@@ -116,6 +126,14 @@ var commands = map[string]func(m *Main, fs *flag.FlagSet){
 		fs.StringVar(&m.name, "name", "", "what the token is for")
 		fs.StringVar(&m.place, "place", "", "the place the token works in (default: the user's first)")
 	},
+	"import postcodes": func(m *Main, fs *flag.FlagSet) {
+		fs.BoolVar(&m.allOrNothing, "all-or-nothing", false, "import nothing if any row is bad (default: keep the good rows)")
+	},
+	"import imd": func(m *Main, fs *flag.FlagSet) {
+		fs.BoolVar(&m.allOrNothing, "all-or-nothing", false, "import nothing if any row is bad (default: keep the good rows)")
+	},
+	"import oruk": orukImportFlags,
+	"export oruk": orukExportFlags,
 }
 
 func envOr(key, fallback string) string {
@@ -146,17 +164,31 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&m.dbURL, "db", envOr("LINKWORK_DB", DefaultDB), "database URL: sqlite:PATH or postgres://… (LINKWORK_DB)")
 	define(m, fs)
-	if err := fs.Parse(rest); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(m.stdout)
-			fmt.Fprintf(m.stdout, "Usage of linkwork %s:\n", cmd)
-			fs.PrintDefaults()
-			return errHelp
+	// A command that takes a FILE takes it before, after or among its flags.
+	var operands []string
+	for {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(m.stdout)
+				fmt.Fprintf(m.stdout, "Usage of linkwork %s%s:\n", cmd, fileOperands[cmd])
+				fs.PrintDefaults()
+				return errHelp
+			}
+			return fmt.Errorf("%s: %v (run linkwork %s -h for its flags)", cmd, err, cmd)
 		}
-		return fmt.Errorf("%s: %v (run linkwork %s -h for its flags)", cmd, err, cmd)
+		if fs.NArg() == 0 || fileOperands[cmd] == "" {
+			break
+		}
+		operands, rest = append(operands, fs.Arg(0)), fs.Args()[1:]
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%s: unexpected argument %q (run linkwork %s -h for its flags)", cmd, fs.Arg(0), cmd)
+	}
+	if fileOperands[cmd] != "" {
+		if len(operands) != 1 {
+			return fmt.Errorf("%s: give one file to import, as in linkwork %s%s", cmd, cmd, fileOperands[cmd])
+		}
+		m.file = operands[0]
 	}
 	if m.logFormat != "" && m.logFormat != "text" && m.logFormat != "json" {
 		return fmt.Errorf("serve: --log-format must be text or json, not %q", m.logFormat)
@@ -197,6 +229,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Places made before a newer linkwork built in more taxonomy terms get them now.
+	if err := m.ensureTaxonomies(ctx); err != nil {
+		return err
+	}
 	switch m.command {
 	case "migrate":
 		v, err := m.db.SchemaVersion(ctx)
@@ -223,6 +259,14 @@ func (m *Main) Run(ctx context.Context) error {
 		return m.userPassword(ctx)
 	case "token create":
 		return m.tokenCreate(ctx)
+	case "import postcodes":
+		return m.importFile(ctx, geoimport.ImportPostcodes)
+	case "import imd":
+		return m.importFile(ctx, geoimport.ImportIMD)
+	case "import oruk":
+		return m.orukImport(ctx)
+	case "export oruk":
+		return m.orukExport(ctx)
 	}
 	return fmt.Errorf("unknown command %q", m.command)
 }
@@ -291,5 +335,20 @@ func (m *Main) serve(ctx context.Context) error {
 		fmt.Fprintf(m.stdout, "Sign in at %s/signin\n", base)
 	}
 	fmt.Fprintln(m.stdout, "Press Ctrl+C to stop.")
+	return nil
+}
+
+// ensureTaxonomies gives every place the built-in taxonomies and terms it lacks.
+func (m *Main) ensureTaxonomies(ctx context.Context) error {
+	svc := m.db.Services()
+	places, err := svc.Places.ListPlaces(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range places {
+		if err := svc.Taxonomies.EnsureDefaultTaxonomies(ctx, p.ID); err != nil {
+			return fmt.Errorf("taxonomies of %s: %w", p.Name, err)
+		}
+	}
 	return nil
 }

@@ -1,0 +1,236 @@
+package sqldb_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"linkwork"
+	"linkwork/data"
+	"linkwork/gen"
+	"linkwork/sqldb"
+	"linkwork/sqldb/sqldbtest"
+)
+
+// The benchmark directory: 100,000 services and 250,000 locations on the real HX postcodes,
+// as the performance target asks. LINKWORK_BENCH_SCALE scales both (0.1 for a quick run).
+// Each database keeps the directory it built, keyed by size, seed and schema, so that only the
+// first run pays for building it: SQLite in a file under the user's cache directory,
+// PostgreSQL in a schema of its own (LINKWORK_TEST_POSTGRES, as the tests use).
+const (
+	benchServices  = 100_000
+	benchLocations = 250_000
+	benchSeed      = 1
+	// benchVersion changes when the generator or the schema changes what a cached directory
+	// would hold.
+	benchVersion = 3
+)
+
+func benchScale(b *testing.B) float64 {
+	s := os.Getenv("LINKWORK_BENCH_SCALE")
+	if s == "" {
+		return 1
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f <= 0 || f > 10 {
+		b.Fatalf("LINKWORK_BENCH_SCALE=%q: want a number from 0 to 10", s)
+	}
+	return f
+}
+
+// BenchmarkSearch measures the search the performance target names: text ("walking"), a need
+// (physical activity) and within 5 km of a postcode (HX1 1AA, central Halifax), first page of
+// 20, relevance order. It reports the median and 95th percentile of the iterations as well as
+// the mean that ns/op is.
+func BenchmarkSearch(b *testing.B) {
+	scale := benchScale(b)
+	services, locations := int(benchServices*scale), int(benchLocations*scale)
+	for _, dialect := range sqldbtest.Dialects() {
+		b.Run(dialect, func(b *testing.B) {
+			db, dir := benchDirectory(b, dialect, services, locations)
+			search := sqldb.NewSearchService(db)
+			queries := map[string]linkwork.SearchQuery{
+				"text+need+5km": {PlaceID: dir.Place.ID, Text: "walking", TermIDs: []int64{dir.Terms["need/physical_activity"]},
+					Postcode: "HX1 1AA", RadiusKm: 5, Page: linkwork.Page{Number: 1, Size: 20}},
+			}
+			for name, q := range queries {
+				b.Run(name, func(b *testing.B) { runSearchBench(b, search, q) })
+			}
+		})
+	}
+}
+
+// BenchmarkSearchVariants measures other searches, for the record: typo correction,
+// text alone, a need near a postcode without text, and browsing by name.
+func BenchmarkSearchVariants(b *testing.B) {
+	scale := benchScale(b)
+	services, locations := int(benchServices*scale), int(benchLocations*scale)
+	for _, dialect := range sqldbtest.Dialects() {
+		b.Run(dialect, func(b *testing.B) {
+			db, dir := benchDirectory(b, dialect, services, locations)
+			search := sqldb.NewSearchService(db)
+			page := linkwork.Page{Number: 1, Size: 20}
+			need := []int64{dir.Terms["need/physical_activity"]}
+			for _, c := range []struct {
+				name string
+				q    linkwork.SearchQuery
+			}{
+				{"typo+need+5km", linkwork.SearchQuery{Text: "gardning", TermIDs: []int64{dir.Terms["need/nature_gardening"]},
+					Postcode: "HX1 1AA", RadiusKm: 5, Page: page}},
+				{"text", linkwork.SearchQuery{Text: "walking", Page: page}},
+				{"two-words+need", linkwork.SearchQuery{Text: "knit natter", TermIDs: []int64{dir.Terms["need/loneliness"]}, Page: page}},
+				{"need+5km-by-distance", linkwork.SearchQuery{TermIDs: need, Postcode: "HX1 1AA", RadiusKm: 5, Page: page}},
+				{"need+1km+tuesday", linkwork.SearchQuery{TermIDs: need, Postcode: "HX1 1AA", RadiusKm: 1,
+					Days: []time.Weekday{time.Tuesday}, Page: page}},
+				{"browse", linkwork.SearchQuery{Page: page}},
+			} {
+				c.q.PlaceID = dir.Place.ID
+				b.Run(c.name, func(b *testing.B) { runSearchBench(b, search, c.q) })
+			}
+		})
+	}
+}
+
+func runSearchBench(b *testing.B, search *sqldb.SearchService, q linkwork.SearchQuery) {
+	rs, total, err := search.Search(b.Context(), q)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(rs) == 0 {
+		b.Fatalf("%+v found nothing", q)
+	}
+	var times []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if _, _, err := search.Search(b.Context(), q); err != nil {
+			b.Fatal(err)
+		}
+		times = append(times, time.Since(start))
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Nanoseconds()), "median-ns/op")
+	b.ReportMetric(float64(times[len(times)*95/100].Nanoseconds()), "p95-ns/op")
+	b.ReportMetric(float64(total), "results")
+}
+
+// benchDirectory opens the cached benchmark directory of the dialect, building it first
+// when there is none.
+func benchDirectory(b *testing.B, dialect string, services, locations int) (*sqldb.DB, *gen.Directory) {
+	b.Helper()
+	ctx := context.Background()
+	key := fmt.Sprintf("s%d_l%d_seed%d_v%d", services, locations, benchSeed, benchVersion)
+	var u string
+	var built func() error
+	switch dialect {
+	case "sqlite":
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			cache = os.TempDir()
+		}
+		dir := filepath.Join(cache, "linkwork-bench")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		path := filepath.Join(dir, "search_"+key+".db")
+		u = "sqlite:" + path
+		if _, err := os.Stat(path); err == nil {
+			built = nil
+		} else {
+			tmp := path + ".building"
+			for _, f := range []string{tmp, tmp + "-wal", tmp + "-shm"} {
+				_ = os.Remove(f)
+			}
+			built = func() error { return os.Rename(tmp, path) }
+			u = "sqlite:" + tmp
+		}
+	case "postgres":
+		base := os.Getenv("LINKWORK_TEST_POSTGRES")
+		if base == "" {
+			base = sqldbtest.DefaultPostgres
+		}
+		admin, err := sql.Open("pgx", base)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer admin.Close()
+		schema := "lwbench_search_" + key
+		var done bool
+		if err := admin.QueryRow(`SELECT EXISTS (SELECT 1 FROM information_schema.tables
+			WHERE table_schema = $1 AND table_name = 'bench_complete')`, schema).Scan(&done); err != nil {
+			b.Fatalf("PostgreSQL at %s: %v", base, err)
+		}
+		if !done {
+			for _, q := range []string{"DROP SCHEMA IF EXISTS " + schema + " CASCADE", "CREATE SCHEMA " + schema} {
+				if _, err := admin.Exec(q); err != nil {
+					b.Fatal(err)
+				}
+			}
+			built = func() error {
+				_, err := admin.Exec("CREATE TABLE " + schema + ".bench_complete (at TIMESTAMPTZ)")
+				return err
+			}
+		}
+		pu, err := url.Parse(base)
+		if err != nil {
+			b.Fatal(err)
+		}
+		qv := pu.Query()
+		qv.Set("search_path", schema)
+		pu.RawQuery = qv.Encode()
+		u = pu.String()
+	}
+	db, err := sqldb.Open(ctx, u)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	if built != nil {
+		start := time.Now()
+		postcodes, err := benchPostcodes()
+		if err != nil {
+			b.Fatal(err)
+		}
+		dir, err := gen.Load(ctx, db, gen.Options{Seed: benchSeed, Services: services, Locations: locations, Postcodes: postcodes}, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%s: built %d services, %d locations, %d organisations on %d postcodes in %v", dialect, dir.Services, dir.Locations,
+			dir.Organisations, len(postcodes), time.Since(start).Round(time.Second))
+		if dialect == "sqlite" {
+			if _, err := db.Exec(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+				b.Fatal(err)
+			}
+			db.Close()
+		}
+		if err := built(); err != nil {
+			b.Fatal(err)
+		}
+		if dialect == "sqlite" {
+			return benchDirectory(b, dialect, services, locations)
+		}
+	}
+	b.Cleanup(func() { db.Close() })
+	dir, err := gen.Find(ctx, db, benchSeed)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return db, dir
+}
+
+func benchPostcodes() ([]gen.Postcode, error) {
+	f, err := data.HalifaxPostcodes()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return gen.ReadPostcodes(f)
+}
