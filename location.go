@@ -37,11 +37,11 @@ func (l *Location) Validate() error {
 	if (l.Lat == nil) != (l.Lng == nil) {
 		ps.Add(FieldError("latitude", "Give both latitude and longitude, or neither."))
 	}
-	if l.Lat != nil && !(*l.Lat >= 49 && *l.Lat <= 61) { // also refuses NaN
-		ps.Add(FieldError("latitude", "The latitude must be in the UK: between 49 and 61."))
+	if l.Lat != nil && !(*l.Lat >= minLat && *l.Lat <= maxLat) { // also refuses NaN
+		ps.Add(FieldError("latitude", "The latitude must be in the UK: between %g and %g.", minLat, maxLat))
 	}
-	if l.Lng != nil && !(*l.Lng >= -9 && *l.Lng <= 2.5) {
-		ps.Add(FieldError("longitude", "The longitude must be in the UK: between -9 and 2.5."))
+	if l.Lng != nil && !(*l.Lng >= minLng && *l.Lng <= maxLng) {
+		ps.Add(FieldError("longitude", "The longitude must be in the UK: between %g and %g.", minLng, maxLng))
 	}
 	return ps.Err()
 }

@@ -14,4 +14,5 @@ type Services struct {
 	Directory     ServiceService
 	Practitioners PractitionerService
 	Search        SearchService
+	Scoping       ScopingService
 }

@@ -159,6 +159,13 @@ test('every page passes axe-core, with no console errors or CSP violations', asy
     await check(admin, 'directory entries to check')
     await admin.goto('/services')
     await check(admin, 'directory')
+    // The directory search, signed in: with results, and with errors.
+    await admin.goto('/directory')
+    await check(admin, 'directory search (signed in)')
+    assert.deepEqual(await admin.page.locator('.lw-result__name').allTextContents(), ['Walk and Talk'])
+    await admin.goto('/directory?q=walk&age=200&time=noon', 422)
+    await check(admin, 'directory search with errors (signed in)', { status: 422 })
+    await checkErrorSummary(admin)
     await admin.goto('/taxonomies')
     await check(admin, 'taxonomies')
     await admin.page.getByText('Add a term to Needs').click()
@@ -226,7 +233,19 @@ test('every page passes axe-core, with no console errors or CSP violations', asy
     // The public page of a service, signed out.
     await anon.goto(servicePath)
     await check(anon, 'public service page')
-    assert.deepEqual(await anon.nav(), [], 'no navigation for the public')
+    assert.deepEqual(await anon.nav(), ['Find support'], 'only the public navigation')
+
+    // The public landing page and the directory search, with results and with errors.
+    await anon.goto('/')
+    await check(anon, 'public landing page')
+    await anon.fill({ q: 'walk' })
+    await anon.submit('Search the directory')
+    assert.equal(anon.path(), '/directory?q=walk')
+    await check(anon, 'directory search (public)')
+    assert.deepEqual(await anon.page.locator('.lw-result__name').allTextContents(), ['Walk and Talk'])
+    await anon.goto('/directory?age=old&day=9', 422)
+    await check(anon, 'directory search with errors (public)', { status: 422 })
+    await checkErrorSummary(anon)
 
     // Signed in as the link worker: the 403 page.
     assert.equal(await anon.signIn('lee@example.org', 'my own good password'), 200)

@@ -22,15 +22,16 @@ const SCREENSHOTS = join(here, 'screenshots')
 /** A password that passes linkwork's rules (at least 12 characters). */
 export const PASSWORD = 'correct horse battery staple'
 
-/** The navigation each role sees in the header, in order. */
+/** The navigation each role sees in the header, in order; the public see only PUBLIC_NAV. */
 export const NAV = {
-  admin: ['Home', 'Organisations', 'Directory', 'Directory of link workers', 'Users', 'Audit trail', 'Your account'],
-  manager: ['Home', 'Organisations', 'Directory', 'Directory of link workers', 'Users', 'Your account'],
-  commissioner: ['Home', 'Organisations', 'Directory of link workers', 'Your account'],
-  link_worker: ['Home', 'Organisations', 'Directory of link workers', 'Your account'],
-  referrer: ['Home', 'Organisations', 'Directory of link workers', 'Your account'],
-  community: ['Home', 'Organisations', 'Directory', 'Your account'],
+  admin: ['Home', 'Find support', 'Organisations', 'Directory', 'Directory of link workers', 'Users', 'Audit trail', 'Your account'],
+  manager: ['Home', 'Find support', 'Organisations', 'Directory', 'Directory of link workers', 'Users', 'Your account'],
+  commissioner: ['Home', 'Find support', 'Organisations', 'Directory of link workers', 'Your account'],
+  link_worker: ['Home', 'Find support', 'Organisations', 'Directory of link workers', 'Your account'],
+  referrer: ['Home', 'Find support', 'Organisations', 'Directory of link workers', 'Your account'],
+  community: ['Home', 'Find support', 'Organisations', 'Directory', 'Your account'],
 }
+export const PUBLIC_NAV = ['Find support']
 
 /** The accessibility standards every page must meet. */
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']

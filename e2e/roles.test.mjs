@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { NAV, PASSWORD, Session, explain, launchBrowser, seed, startServer } from './harness.mjs'
+import { NAV, PASSWORD, PUBLIC_NAV, Session, explain, launchBrowser, seed, startServer } from './harness.mjs'
 
 const PLACE = 'Wakefield'
 const COUNCIL = 'Wakefield Council'
@@ -53,7 +53,7 @@ after(async () => {
 test('signed out, pages send you to sign in and back to where you were going', async () => {
   const s = await Session.open(browser, server, { name: 'anonymous' })
   await explain(s, async () => {
-    for (const path of ['/', '/organisations', '/users', '/audit', '/account/tokens']) {
+    for (const path of ['/organisations', '/users', '/audit', '/account/tokens']) {
       const r = await s.fetch(path)
       assert.equal(r.status, 303, `GET ${path} signed out should redirect`)
       assert.equal(r.location, `/signin?next=${encodeURIComponent(path)}`, `GET ${path} signed out`)
@@ -61,7 +61,7 @@ test('signed out, pages send you to sign in and back to where you were going', a
     await s.goto('/account')
     assert.equal(s.path(), '/signin?next=%2Faccount')
     assert.equal(await s.heading(), 'Sign in to linkwork')
-    assert.deepEqual(await s.nav(), [], 'no navigation when signed out')
+    assert.deepEqual(await s.nav(), PUBLIC_NAV, 'only the public navigation when signed out')
     // A wrong password is refused with the error summary.
     await s.fill({ email: 'linkworker@example.org', password: 'not the right password' })
     assert.equal(await s.submit('Sign in'), 401)

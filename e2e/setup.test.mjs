@@ -42,7 +42,7 @@ test('invalid setup input shows the NHS.UK error summary and keeps what was type
     assert.equal(await s.submit('Set up linkwork'), 422)
     const empty = await s.errorSummary()
     assert.ok(empty.length >= 1, `an empty setup form should show errors, got ${JSON.stringify(empty)}`)
-    assert.equal(empty[0], 'Enter a place name.')
+    assert.equal(empty[0], 'Enter the name of the place.')
     assert.match(await s.page.title(), /^Error: Set up linkwork/)
     await s.assertAccessible('setup with errors')
     await checkErrorSummary(s)
@@ -99,9 +99,12 @@ test('the first administrator can sign out and sign in again', async () => {
     assert.equal(await s.signIn('ada@example.org'), 200)
     assert.equal(s.path(), '/')
     await s.signOut()
-    // Signed out, the home page sends you to sign in and back.
+    // Signed out, the home page is the public landing page, with the way to sign in.
     await s.goto('/')
-    assert.equal(s.path(), '/signin?next=%2F')
+    assert.equal(s.path(), '/')
+    assert.equal(await s.heading(), 'Find support in Calderdale')
+    await s.clickAndWait(s.page.locator('header').getByRole('link', { name: 'Sign in' }))
+    assert.equal(s.path(), '/signin')
     s.assertClean()
   })
   await s.close()

@@ -11,8 +11,10 @@ var routeAccess = map[string][]string{
 	"GET /healthz": everyone,
 	"GET /metrics": everyone,
 
+	// The home page: a public landing page, or the place's sections for people signed in.
+	"GET /{$}": everyone,
+
 	// Signing in and first run
-	"GET /{$}":      signedIn,
 	"GET /signin":   everyone,
 	"POST /signin":  everyone,
 	"POST /signout": everyone,
@@ -88,6 +90,7 @@ var routeAccess = map[string][]string{
 	// link workers is for every role but community, and each of them keeps their own entry;
 	// administrators and managers keep their organisation's link workers' entries (the
 	// fixture's is employed by X).
+	"GET /directory":                everyone,
 	"GET /directory/services/{id}":  everyone,
 	"GET /services":                 {"admin", "manager", "community"},
 	"GET /services/new":             {"admin", "manager", "community"},
@@ -124,6 +127,18 @@ var routeAccess = map[string][]string{
 	"PUT /api/v1/practitioners/me":         {"admin", "commissioner", "manager", "link_worker", "referrer"},
 	"GET /api/v1/practitioners/{id}":       {"admin", "commissioner", "manager", "link_worker", "referrer"},
 	"PUT /api/v1/practitioners/{id}":       {"admin", "manager"},
+
+	// Directory search. The public search the web pages (their place's community offers);
+	// the API's search, which finds connector schemes too, is for everyone signed in.
+	"GET /api/v1/search": signedIn,
+
+	// The scoping sheet covers the whole place: administrators only (managers and community
+	// organisations keep some of the directory, so the route lets them in and the page
+	// turns them away).
+	"GET /directory/scoping":          {"admin"},
+	"POST /directory/scoping":         {"admin"},
+	"GET /directory/scoping/template": {"admin"},
+	"GET /directory/scoping/export":   {"admin"},
 }
 
 var (

@@ -32,31 +32,34 @@ func (s *ServiceService) CreateService(ctx context.Context, svc *linkwork.Servic
 	if err := svc.Validate(); err != nil {
 		return err
 	}
-	return s.db.tx(ctx, func(c conn) error {
-		if err := s.db.checkServiceRefs(ctx, c, svc); err != nil {
-			return err
-		}
-		now := s.db.Now()
-		svc.UUID, svc.CreatedAt, svc.UpdatedAt = linkwork.NewUUID(), now, now
-		id, err := c.insert(ctx, `INSERT INTO services (uuid, place_id, organisation_id, kind, name, description, url, email, phone,
-			status, min_age, max_age, eligibility, free, fees, accessibility, languages, verified_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)`,
-			svc.UUID, svc.PlaceID, svc.OrganisationID, string(svc.Kind), svc.Name, svc.Description, svc.URL, svc.Email, svc.Phone,
-			string(svc.Status), svc.MinAge, svc.MaxAge, svc.Eligibility, svc.Free, svc.Fees, svc.Accessibility,
-			joinList(svc.Languages), now, now)
-		if err != nil {
-			return err
-		}
-		svc.ID = id
-		if err := s.db.writeServiceLists(ctx, c, svc); err != nil {
-			return err
-		}
-		if err := s.db.indexService(ctx, c, svc); err != nil {
-			return err
-		}
-		return s.db.audit(ctx, c, &linkwork.AuditEvent{PlaceID: svc.PlaceID, Action: "service.create", RecordType: "service",
-			RecordID: idString(id), Detail: svc.Name})
-	})
+	return s.db.tx(ctx, func(c conn) error { return s.db.createService(ctx, c, svc) })
+}
+
+// createService adds a validated service in a transaction, with its audit event.
+func (db *DB) createService(ctx context.Context, c conn, svc *linkwork.Service) error {
+	if err := db.checkServiceRefs(ctx, c, svc); err != nil {
+		return err
+	}
+	now := db.Now()
+	svc.UUID, svc.CreatedAt, svc.UpdatedAt = linkwork.NewUUID(), now, now
+	id, err := c.insert(ctx, `INSERT INTO services (uuid, place_id, organisation_id, kind, name, description, url, email, phone,
+		status, min_age, max_age, eligibility, free, fees, accessibility, languages, verified_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)`,
+		svc.UUID, svc.PlaceID, svc.OrganisationID, string(svc.Kind), svc.Name, svc.Description, svc.URL, svc.Email, svc.Phone,
+		string(svc.Status), svc.MinAge, svc.MaxAge, svc.Eligibility, svc.Free, svc.Fees, svc.Accessibility,
+		joinList(svc.Languages), now, now)
+	if err != nil {
+		return err
+	}
+	svc.ID = id
+	if err := db.writeServiceLists(ctx, c, svc); err != nil {
+		return err
+	}
+	if err := db.indexService(ctx, c, svc); err != nil {
+		return err
+	}
+	return db.audit(ctx, c, &linkwork.AuditEvent{PlaceID: svc.PlaceID, Action: "service.create", RecordType: "service",
+		RecordID: idString(id), Detail: svc.Name})
 }
 
 // checkServiceRefs checks that what a service refers to is in its place: the organisation,
@@ -251,40 +254,44 @@ func (db *DB) writeServiceLists(ctx context.Context, c conn, svc *linkwork.Servi
 // UpdateService replaces a service's details and lists. Its place, kind and identifiers
 // stay as they were.
 func (s *ServiceService) UpdateService(ctx context.Context, svc *linkwork.Service) error {
-	return s.db.tx(ctx, func(c conn) error {
-		old, err := s.db.findService(ctx, c, svc.ID)
-		if err != nil {
+	return s.db.tx(ctx, func(c conn) error { return s.db.updateService(ctx, c, svc) })
+}
+
+// updateService replaces a service's details and lists in a transaction, with its audit
+// event.
+func (db *DB) updateService(ctx context.Context, c conn, svc *linkwork.Service) error {
+	old, err := db.findService(ctx, c, svc.ID)
+	if err != nil {
+		return err
+	}
+	svc.PlaceID, svc.Kind, svc.UUID, svc.CreatedAt = old.PlaceID, old.Kind, old.UUID, old.CreatedAt
+	if err := svc.Validate(); err != nil {
+		return err
+	}
+	if err := db.checkServiceRefs(ctx, c, svc); err != nil {
+		return err
+	}
+	svc.UpdatedAt = db.Now()
+	if _, err := c.exec(ctx, `UPDATE services SET organisation_id = ?, name = ?, description = ?, url = ?, email = ?, phone = ?,
+		status = ?, min_age = ?, max_age = ?, eligibility = ?, free = ?, fees = ?, accessibility = ?, languages = ?, updated_at = ?
+		WHERE id = ?`, svc.OrganisationID, svc.Name, svc.Description, svc.URL, svc.Email, svc.Phone, string(svc.Status),
+		svc.MinAge, svc.MaxAge, svc.Eligibility, svc.Free, svc.Fees, svc.Accessibility, joinList(svc.Languages), svc.UpdatedAt,
+		svc.ID); err != nil {
+		return err
+	}
+	if err := db.writeServiceLists(ctx, c, svc); err != nil {
+		return err
+	}
+	if err := db.indexService(ctx, c, svc); err != nil {
+		return err
+	}
+	if svc.Kind == linkwork.KindScheme && svc.Name != old.Name {
+		if err := db.refreshPractitionerSearch(ctx, c, "pr.scheme_id = ?", svc.ID); err != nil {
 			return err
 		}
-		svc.PlaceID, svc.Kind, svc.UUID, svc.CreatedAt = old.PlaceID, old.Kind, old.UUID, old.CreatedAt
-		if err := svc.Validate(); err != nil {
-			return err
-		}
-		if err := s.db.checkServiceRefs(ctx, c, svc); err != nil {
-			return err
-		}
-		svc.UpdatedAt = s.db.Now()
-		if _, err := c.exec(ctx, `UPDATE services SET organisation_id = ?, name = ?, description = ?, url = ?, email = ?, phone = ?,
-			status = ?, min_age = ?, max_age = ?, eligibility = ?, free = ?, fees = ?, accessibility = ?, languages = ?, updated_at = ?
-			WHERE id = ?`, svc.OrganisationID, svc.Name, svc.Description, svc.URL, svc.Email, svc.Phone, string(svc.Status),
-			svc.MinAge, svc.MaxAge, svc.Eligibility, svc.Free, svc.Fees, svc.Accessibility, joinList(svc.Languages), svc.UpdatedAt,
-			svc.ID); err != nil {
-			return err
-		}
-		if err := s.db.writeServiceLists(ctx, c, svc); err != nil {
-			return err
-		}
-		if err := s.db.indexService(ctx, c, svc); err != nil {
-			return err
-		}
-		if svc.Kind == linkwork.KindScheme && svc.Name != old.Name {
-			if err := s.db.refreshPractitionerSearch(ctx, c, "pr.scheme_id = ?", svc.ID); err != nil {
-				return err
-			}
-		}
-		return s.db.audit(ctx, c, &linkwork.AuditEvent{PlaceID: svc.PlaceID, Action: "service.update", RecordType: "service",
-			RecordID: idString(svc.ID), Detail: svc.Name})
-	})
+	}
+	return db.audit(ctx, c, &linkwork.AuditEvent{PlaceID: svc.PlaceID, Action: "service.update", RecordType: "service",
+		RecordID: idString(svc.ID), Detail: svc.Name})
 }
 
 // VerifyService records that the signed-in person checked the entry.

@@ -17,5 +17,6 @@ func (db *DB) Services() linkwork.Services {
 		Directory:     NewServiceService(db),
 		Practitioners: NewPractitionerService(db),
 		Search:        NewSearchService(db),
+		Scoping:       NewScopingService(db),
 	}
 }

@@ -13,8 +13,35 @@ type HomeView struct {
 	Sections []NavItem
 }
 
+// LandingView is the view of the home page for the public: what linkwork offers them, a
+// search box and the way in for professionals.
+type LandingView struct {
+	Layout
+	// Place is the place to search when the deployment hosts only one; otherwise Places
+	// lists them to choose from.
+	Place  *linkwork.Place
+	Places []*linkwork.Place
+}
+
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
-	nav := navigation(principal(r), "")
+	p := principal(r)
+	if p == nil {
+		places, err := h.svc.Places.ListPlaces(r.Context())
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		v := &LandingView{Layout: Layout{Title: "Find support"}, Places: places}
+		if len(places) == 1 {
+			v.Place, v.Places = places[0], nil
+		}
+		h.render(w, r, http.StatusOK, "landing", v)
+		return
+	}
+	if mustChangePassword(w, r) {
+		return
+	}
+	nav := navigation(p, "")
 	h.render(w, r, http.StatusOK, "home", &HomeView{Layout: Layout{Title: "Home"}, Sections: nav[1:]})
 }
 

@@ -93,16 +93,7 @@ func (h *Handler) publicService(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Ages = ageText(s.MinAge, s.MaxAge)
-	switch {
-	case s.Free && s.Fees != "":
-		v.Cost = "Free. " + s.Fees
-	case s.Free:
-		v.Cost = "Free"
-	case s.Fees != "":
-		v.Cost = s.Fees
-	default:
-		v.Cost = "There is a cost. Ask the organisation how much."
-	}
+	v.Cost = costText(s)
 	for _, t := range s.Terms {
 		v.Terms[t.TaxonomyCode] = append(v.Terms[t.TaxonomyCode], t.Name)
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"linkwork"
@@ -25,6 +26,9 @@ type Handler struct {
 	signIns *authz.Limiter
 	// BaseURL is where linkwork is reached, for links shown to administrators.
 	baseURL string
+	// havePostcodes is set once postcodes are known to have been imported (see
+	// postcodesLoaded).
+	havePostcodes atomic.Bool
 }
 
 // Config is what the HTML interface needs.
@@ -50,7 +54,9 @@ func (h *Handler) Register(rt *authz.Router) {
 	g := &freshPasswordGroup{Group: rt.Group("web", h.deny)}
 	pub, in := linkwork.PermPublic, linkwork.PermSignedIn
 
-	g.Handle("GET", "/{$}", in, h.home)
+	// The home page is public: the public see a short landing page, people signed in
+	// their place's sections.
+	g.Handle("GET", "/{$}", pub, h.home)
 	g.Handle("GET", "/signin", pub, h.signInPage)
 	g.Handle("POST", "/signin", pub, h.signIn)
 	g.Handle("POST", "/signout", pub, h.signOut)
@@ -70,8 +76,10 @@ func (h *Handler) Register(rt *authz.Router) {
 	h.registerUsers(g)
 	h.registerAudit(g)
 	h.registerDirectory(g)
+	h.registerSearch(g)
 	h.registerPractitioners(g)
 	h.registerTaxonomies(g)
+	h.registerScoping(g)
 
 	g.Handle("GET", "/static/", pub, staticHandler().ServeHTTP)
 	g.HandleNotFound("/", h.notFound)

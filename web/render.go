@@ -152,10 +152,12 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 
 // navigation lists the sections the principal may open, marking the current one.
 func navigation(p *linkwork.Principal, path string) []NavItem {
+	find := NavItem{Label: "Find support", Href: "/directory"}
 	if p == nil {
-		return nil
+		find.Current = path == find.Href || strings.HasPrefix(path, find.Href+"/")
+		return []NavItem{find}
 	}
-	items := []NavItem{{Label: "Home", Href: "/"}}
+	items := []NavItem{{Label: "Home", Href: "/"}, find}
 	if p.Can(linkwork.PermViewOrganisations) {
 		items = append(items, NavItem{Label: "Organisations", Href: "/organisations"})
 	}

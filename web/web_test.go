@@ -126,8 +126,11 @@ func TestSignInAndOut(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		s := newSite(t, db)
 		b := s.browser()
-		if p := b.get("/"); p.status != http.StatusSeeOther || p.location != "/signin?next=%2F" {
-			t.Fatalf("signed out GET /: %d %q", p.status, p.location)
+		// Signed out, the home page is the public landing page; signed-in pages send you to
+		// sign in and back.
+		b.get("/").has(t, "Find support in Calderdale", `href="/directory"`, `href="/signin"`)
+		if p := b.get("/organisations"); p.status != http.StatusSeeOther || p.location != "/signin?next=%2Forganisations" {
+			t.Fatalf("signed out GET /organisations: %d %q", p.status, p.location)
 		}
 		p := b.post("/signin", url.Values{"email": {"admin@example.org"}, "password": {password}, "next": {"/organisations"}})
 		if p.status != http.StatusSeeOther || p.location != "/organisations" {
@@ -138,8 +141,11 @@ func TestSignInAndOut(t *testing.T) {
 			t.Fatalf("sign out: %d %q", p.status, p.location)
 		}
 		b.get("/signin").has(t, "You have signed out.")
-		if p := b.get("/"); p.status != http.StatusSeeOther {
-			t.Fatalf("after sign out GET /: %d", p.status)
+		if p := b.get("/account"); p.status != http.StatusSeeOther {
+			t.Fatalf("after sign out GET /account: %d", p.status)
+		}
+		if p := b.get("/"); p.status != http.StatusOK || strings.Contains(p.body, "Signed in as") {
+			t.Fatalf("after sign out GET /: %d, still signed in", p.status)
 		}
 	})
 }
@@ -379,10 +385,10 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 		if p.status != http.StatusSeeOther {
 			t.Fatalf("change: %d", p.status)
 		}
-		if laptop.get("/").status != http.StatusOK {
+		if laptop.get("/account").status != http.StatusOK {
 			t.Error("the session that changed the password was ended")
 		}
-		if phone.get("/").status != http.StatusSeeOther {
+		if phone.get("/account").status != http.StatusSeeOther {
 			t.Error("another session survived a password change")
 		}
 	})
@@ -412,7 +418,7 @@ func TestResetLink(t *testing.T) {
 		if p := b.post("/reset", url.Values{"token": {token}, "password": {"brand new password"}, "confirm_password": {"brand new password"}}); p.location != "/signin" {
 			t.Fatalf("reset: %d %q", p.status, p.location)
 		}
-		if old.get("/").status != http.StatusSeeOther {
+		if old.get("/account").status != http.StatusSeeOther {
 			t.Error("the user's old session survived a reset")
 		}
 		if p := s.browser().signIn("worker@example.org", "brand new password"); p.status != http.StatusSeeOther {
@@ -484,7 +490,10 @@ func TestEveryPageRenders(t *testing.T) {
 			"/directory/services/" + sid: 200, "/practitioners": 200, "/practitioners?q=lee&page=2": 200, "/practitioners/me": 200,
 			"/practitioners/new": 200, "/practitioners/" + pid: 200, "/practitioners/" + pid + "/edit": 200, "/taxonomies": 200,
 			"/no/such/page": 404, "/organisations/abc": 404, "/users/999999": 404, "/directory/services/999999": 404,
-			"/services/999999/edit": 404, "/practitioners/999999": 404}
+			"/services/999999/edit": 404, "/practitioners/999999": 404,
+			"/directory": 200, "/directory?q=knit&free=true&kind=activity&day=1&time=morning&age=40&page=2": 200,
+			"/directory?age=old&kind=nonsense": 422, "/directory?place=" + strconv.FormatInt(other.ID, 10): 200,
+			"/directory?place=999999": 404}
 		for path, status := range pages {
 			p := b.get(path)
 			if p.status != status {
@@ -502,9 +511,16 @@ func TestEveryPageRenders(t *testing.T) {
 		}
 		b.get("/organisations").has(t, "Wakefield Council")
 		anon := s.browser()
-		for _, path := range []string{"/signin", "/setup?token=x", "/reset?token=x", "/directory/services/" + sid} {
-			if p := anon.get(path); !strings.Contains(p.body, "<h1") {
-				t.Errorf("GET %s anonymous: no heading", path)
+		place := strconv.FormatInt(s.place.ID, 10)
+		for path, status := range map[string]int{"/signin": 200, "/setup?token=x": 404, "/reset?token=x": 404, "/directory/services/" + sid: 200,
+			"/": 200, "/directory": 200, "/directory?place=" + place: 200, "/directory?place=" + place + "&q=knit&page=3": 200,
+			"/directory?place=" + place + "&age=200&postcode=x": 422, "/directory?place=x": 404} {
+			p := anon.get(path)
+			if p.status != status {
+				t.Errorf("GET %s anonymous: %d, want %d", path, p.status, status)
+			}
+			if !strings.Contains(p.body, "<h1") || !strings.HasSuffix(strings.TrimSpace(p.body), "</html>") {
+				t.Errorf("GET %s anonymous: not a whole page", path)
 			}
 		}
 	})

@@ -44,6 +44,8 @@ type Main struct {
 	logFormat     string
 	shutdownWait  time.Duration
 
+	gen generateFlags
+
 	// subcommand flags
 	name, place, org, sector, email, role string
 	passwordStdin                         bool
@@ -78,10 +80,14 @@ Commands:
   user add        add a user:            --email E --role R --org O [--place P] [--name N] --password-stdin
   user password   set a user's password: --email E --password-stdin
   token create    make an API token:     --email E --name N (prints the token)
+  generate        make a generated place for benchmarks: --scale place|region|national [--seed N]
   import postcodes load postcodes:       FILE [--all-or-nothing] (ONS NSPL or ONSPD CSV, or .csv.gz)
   import imd      load deprivation:      FILE [--all-or-nothing] (English IMD File 1 CSV, or .csv.gz)
-  import oruk     load a directory:      FILE [--place P] [--all-or-nothing] (Open Referral UK / HSDS JSON)
+  import oruk     load a directory:      FILE [--place P] [--all-or-nothing] (Open Referral UK / HSDS JSON,
+                                         or an HSDS CSV data package: a folder or .zip)
+  import scoping  load a scoping sheet:  FILE [--place P] [--all-or-nothing] (organisations and schemes, .xlsx or .csv)
   export oruk     write the directory:   [--place P] [--out FILE] (Open Referral UK JSON)
+  export scoping  write a scoping sheet: [--place P] [--out FILE] (.xlsx, or CSV)
   version         print the version
 
 Every command takes --db URL (or the LINKWORK_DB environment variable):
@@ -121,6 +127,7 @@ var commands = map[string]func(m *Main, fs *flag.FlagSet){
 		fs.StringVar(&m.email, "email", "", "the user's email address")
 		fs.BoolVar(&m.passwordStdin, "password-stdin", false, "read the password from standard input")
 	},
+	"generate": defineGenerate,
 	"token create": func(m *Main, fs *flag.FlagSet) {
 		fs.StringVar(&m.email, "email", "", "the user's email address")
 		fs.StringVar(&m.name, "name", "", "what the token is for")
@@ -132,8 +139,10 @@ var commands = map[string]func(m *Main, fs *flag.FlagSet){
 	"import imd": func(m *Main, fs *flag.FlagSet) {
 		fs.BoolVar(&m.allOrNothing, "all-or-nothing", false, "import nothing if any row is bad (default: keep the good rows)")
 	},
-	"import oruk": orukImportFlags,
-	"export oruk": orukExportFlags,
+	"import oruk":    orukImportFlags,
+	"export oruk":    orukExportFlags,
+	"import scoping": scopingImportFlags,
+	"export scoping": scopingExportFlags,
 }
 
 func envOr(key, fallback string) string {
@@ -259,6 +268,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return m.userPassword(ctx)
 	case "token create":
 		return m.tokenCreate(ctx)
+	case "generate":
+		return m.generate(ctx)
 	case "import postcodes":
 		return m.importFile(ctx, geoimport.ImportPostcodes)
 	case "import imd":
@@ -267,6 +278,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return m.orukImport(ctx)
 	case "export oruk":
 		return m.orukExport(ctx)
+	case "import scoping":
+		return m.scopingImport(ctx)
+	case "export scoping":
+		return m.scopingExport(ctx)
 	}
 	return fmt.Errorf("unknown command %q", m.command)
 }

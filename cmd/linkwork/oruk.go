@@ -72,11 +72,20 @@ func (m *Main) orukImport(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := geoimport.Open(m.file)
+	// A folder or zip file is an HSDS CSV data package; any other file is JSON.
+	pkg, closer, err := oruk.OpenPackage(m.file)
 	if err != nil {
 		return fmt.Errorf("%s: %v", m.command, err)
 	}
-	defer f.Close()
+	var f io.ReadCloser
+	if pkg != nil {
+		defer closer.Close()
+	} else {
+		if f, err = geoimport.Open(m.file); err != nil {
+			return fmt.Errorf("%s: %v", m.command, err)
+		}
+		defer f.Close()
+	}
 	var skipped, warned int
 	report := func(it *linkwork.ServiceImport) {
 		who := it.Ref
@@ -98,8 +107,13 @@ func (m *Main) orukImport(ctx context.Context) error {
 		}
 	}
 	start := time.Now()
-	sum, err := oruk.Import(ctx, sqldb.NewOpenDataService(m.db), m.db.Services().Taxonomies, place.ID, f,
-		linkwork.ImportOptions{AllOrNothing: m.allOrNothing}, report)
+	opts := linkwork.ImportOptions{AllOrNothing: m.allOrNothing}
+	var sum linkwork.ServiceImportSummary
+	if pkg != nil {
+		sum, err = oruk.ImportPackage(ctx, sqldb.NewOpenDataService(m.db), m.db.Services().Taxonomies, place.ID, pkg, opts, report)
+	} else {
+		sum, err = oruk.Import(ctx, sqldb.NewOpenDataService(m.db), m.db.Services().Taxonomies, place.ID, f, opts, report)
+	}
 	took := time.Since(start)
 	if skipped > shownErrors {
 		fmt.Fprintf(m.stdout, "… and %s.\n", geoimport.Count(skipped-shownErrors, "more skipped record", "more skipped records"))
