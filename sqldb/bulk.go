@@ -98,7 +98,7 @@ func (db *DB) BulkInsertServices(ctx context.Context, placeID int64, svcs []*lin
 			for _, id := range slices.Sorted(slices.Values(s.TermIDs)) {
 				names = append(names, terms[id])
 			}
-			docs[i] = newSearchDoc(s.ID, placeID, s.Name, s.OrganisationName, names, s.Description, s.Areas)
+			docs[i] = newSearchDoc(s, names)
 		}
 		if err := db.indexNew(ctx, c, placeID, docs); err != nil {
 			return err

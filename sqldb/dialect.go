@@ -37,10 +37,14 @@ func (sqliteDialect) driver() string { return "sqlite" }
 
 // sqliteDSN turns a path into a modernc DSN: foreign keys on, write-ahead log, a busy
 // timeout so that writers queue, full sync so that an acknowledged write survives a crash,
-// and BEGIN IMMEDIATE for transactions.
+// and BEGIN IMMEDIATE for transactions. Each connection may cache up to 64 MiB of pages
+// (SQLite's default is 2 MiB): a directory search near somewhere reads about 3 MB of
+// search_blocks and the full-text pages of its words every time, and keeping them cached
+// instead of read again from the operating system made that search about 10% faster (9.5 to
+// 8.5 ms at 100,000 services; docs/performance.md). The cache only grows as pages are read.
 func sqliteDSN(path string) string {
 	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
-		"&_pragma=synchronous(FULL)&_txlock=immediate&_time_format=sqlite"
+		"&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_txlock=immediate&_time_format=sqlite"
 }
 
 func (sqliteDialect) configure(db *sql.DB) {

@@ -651,7 +651,7 @@ func (imp *importer) insert(ctx context.Context, c conn, svcs []*linkwork.Servic
 		for i, ct := range svc.Contacts {
 			contacts = append(contacts, []any{svc.ID, i, ct.Name, ct.Title, ct.Email, ct.Phone})
 		}
-		docs = append(docs, newSearchDoc(svc.ID, svc.PlaceID, svc.Name, svc.OrganisationName, names, svc.Description, svc.Areas))
+		docs = append(docs, newSearchDoc(svc, names))
 	}
 	for _, ins := range []struct {
 		head, row string

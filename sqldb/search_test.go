@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"linkwork"
+	"linkwork/gen"
 	"linkwork/sqldb"
 	"linkwork/sqldb/sqldbtest"
 )
@@ -618,5 +620,97 @@ func TestBulkInsertServicesIndexes(t *testing.T) {
 			Kind: linkwork.KindActivity, Status: linkwork.StatusActive, Name: "Wrong place", Description: "x"}})
 		wantCode(t, err, linkwork.EINVALID, "services[0].organisation_id")
 		w.wantNames(t, linkwork.SearchQuery{PlaceID: w.leeds.ID, Text: "wrong"})
+	})
+}
+
+// Both databases rank alike as well as finding the same services: on a generated directory,
+// the same searches return the same pages, in the same order, with the same scores,
+// distances and totals.
+func TestSearchSameOnBothDatabases(t *testing.T) {
+	t.Parallel()
+	if len(sqldbtest.Dialects()) < 2 {
+		t.Skip("PostgreSQL is off")
+	}
+	postcodes, err := benchPostcodes()
+	must(t, err)
+	opts := gen.Options{Seed: 7, Services: 1500, Locations: 3700, Postcodes: postcodes}
+	var dbs []*sqldb.DB
+	var dir *gen.Directory
+	for _, d := range sqldbtest.Dialects() {
+		db := sqldbtest.Open(t, d)
+		dir, err = gen.Load(t.Context(), db, opts, nil)
+		must(t, err)
+		dbs = append(dbs, db)
+	}
+	term := func(k string) int64 { return dir.Terms[k] }
+	page := linkwork.Page{Number: 1, Size: 40}
+	for _, q := range []linkwork.SearchQuery{
+		{Text: "walking", TermIDs: []int64{term("need/physical_activity")}, Postcode: "HX1 1AA", RadiusKm: 5, Page: page},
+		{Text: "gardning", Postcode: "HX3 0AB", RadiusKm: 8, Page: page},
+		{Text: "walking", Page: page},
+		{Text: "walking", Page: linkwork.Page{Number: 3, Size: 15}},
+		{Text: "knit natter", TermIDs: []int64{term("need/loneliness"), term("need/mental_wellbeing")}, Page: page},
+		{TermIDs: []int64{term("need/physical_activity")}, Postcode: "HX1 1AA", RadiusKm: 3, Page: page},
+		{Text: "group", Postcode: "HX1 1AA", RadiusKm: 10, Sort: linkwork.SortDistance, FreeOnly: true, Page: linkwork.Page{Number: 2, Size: 25}},
+		{Text: "art", Kind: linkwork.KindActivity, Age: ptrTo(70), AccessibilityIDs: []int64{term("accessibility/step_free")},
+			Postcode: "HX1 1AA", RadiusKm: 20, Page: page},
+		{Text: "support", Days: []time.Weekday{time.Tuesday, time.Thursday}, From: ptrTo(9 * 60), To: ptrTo(13 * 60), Page: page},
+		{Postcode: "HX1 1AA", RadiusKm: 1, Page: page},
+		{Kind: linkwork.KindScheme, Page: page},
+	} {
+		q.PlaceID = dir.Place.ID
+		var pages [][]string
+		var totals []int
+		for _, db := range dbs {
+			rs, total, err := sqldb.NewSearchService(db).Search(t.Context(), q)
+			must(t, err)
+			var lines []string
+			for _, r := range rs {
+				line := fmt.Sprintf("%d %q score %g", r.Service.ID, r.Service.Name, r.Score)
+				if r.DistanceKm != nil {
+					line += fmt.Sprintf(" %.6f km at location %d", *r.DistanceKm, r.NearestLocation.ID)
+				}
+				lines = append(lines, line)
+			}
+			pages, totals = append(pages, lines), append(totals, total)
+		}
+		if totals[0] == 0 && q.Page.Number == 1 {
+			t.Fatalf("%+v finds nothing: choose a search that does", q)
+		}
+		if totals[0] != totals[1] || !slices.Equal(pages[0], pages[1]) {
+			t.Fatalf("%+v:\nSQLite     %d: %q\nPostgreSQL %d: %q", q, totals[0], pages[0], totals[1], pages[1])
+		}
+	}
+}
+
+// A search near somewhere sees a service's new places and status at once, and after Reindex.
+func TestSearchNearFollowsUpdates(t *testing.T) {
+	t.Parallel()
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := newSearchWorld(t, db)
+		services := sqldb.NewServiceService(db)
+		near := linkwork.SearchQuery{Text: "walking", Postcode: origin, RadiusKm: 2}
+		w.wantNames(t, near, w.walk, w.knit, w.scheme)
+
+		// Riverside Walking Group moves away (YO2 1AA only, 11 km); Canal Walking Trips comes
+		// into the circle and reopens.
+		w.walk.Locations = []linkwork.Location{{Address1: "1 High Street", Town: "York", Postcode: "YO2 1AA"}}
+		must(t, services.UpdateService(t.Context(), w.walk))
+		w.canal.Locations = []linkwork.Location{{Address1: "2 High Street", Town: "York", Postcode: "YO1 1AA"}}
+		w.canal.Status = linkwork.StatusActive
+		must(t, services.UpdateService(t.Context(), w.canal))
+		w.wantNames(t, near, w.canal, w.knit, w.scheme)
+
+		// Stopped, and without locations: gone from every search near anywhere.
+		w.canal.Status = linkwork.StatusDefunct
+		must(t, services.UpdateService(t.Context(), w.canal))
+		w.knit.Locations = nil
+		must(t, services.UpdateService(t.Context(), w.knit))
+		w.wantNames(t, near, w.scheme)
+		w.wantNames(t, linkwork.SearchQuery{Postcode: origin, RadiusKm: 100}, w.scheme, w.football, w.garden, w.walk)
+
+		must(t, w.search.Reindex(t.Context(), w.york.ID))
+		w.wantNames(t, near, w.scheme)
+		w.wantNames(t, linkwork.SearchQuery{Postcode: origin, RadiusKm: 100}, w.scheme, w.football, w.garden, w.walk)
 	})
 }
