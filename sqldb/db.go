@@ -146,6 +146,24 @@ func (c conn) queryRow(ctx context.Context, query string, args []any, dest ...an
 	return c.d.translate(err)
 }
 
+// queryStrings runs a query for one text column and returns its values in order.
+func (c conn) queryStrings(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := c.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // insert runs an INSERT … RETURNING id and returns the id.
 func (c conn) insert(ctx context.Context, query string, args ...any) (int64, error) {
 	var id int64

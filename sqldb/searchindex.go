@@ -171,21 +171,10 @@ func radiusCos(km float64) float64 { return math.Cos(km / searchEarthRadiusKm) }
 func (db *DB) indexService(ctx context.Context, c conn, svc *linkwork.Service) error {
 	names := []string{}
 	if len(svc.TermIDs) > 0 {
-		rows, err := c.query(ctx, "SELECT name FROM taxonomy_terms WHERE id IN "+placeholders(len(svc.TermIDs))+" ORDER BY id",
+		var err error
+		names, err = c.queryStrings(ctx, "SELECT name FROM taxonomy_terms WHERE id IN "+placeholders(len(svc.TermIDs))+" ORDER BY id",
 			anys(svc.TermIDs)...)
 		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var n string
-			if err := rows.Scan(&n); err != nil {
-				rows.Close()
-				return err
-			}
-			names = append(names, n)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 	}

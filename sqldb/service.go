@@ -161,21 +161,8 @@ func (db *DB) locate(ctx context.Context, c conn, l *linkwork.Location) error {
 // names one of the service's own UUIDs keeps it, and one without takes the UUID of the
 // location that was in its position.
 func (db *DB) writeServiceLists(ctx context.Context, c conn, svc *linkwork.Service) error {
-	var kept []string // by position
-	rows, err := c.query(ctx, "SELECT uuid FROM locations WHERE service_id = ? ORDER BY position", svc.ID)
+	kept, err := c.queryStrings(ctx, "SELECT uuid FROM locations WHERE service_id = ? ORDER BY position", svc.ID) // by position
 	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var u string
-		if err := rows.Scan(&u); err != nil {
-			rows.Close()
-			return err
-		}
-		kept = append(kept, u)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	used := map[string]bool{}
