@@ -110,6 +110,10 @@ const AuditServicesImport = "services.import"
 // OpenDataService reads a place's directory the way open data needs it, and imports
 // services from other directories.
 type OpenDataService interface {
+	// DirectoryVersion returns a number that grows whenever anything open data shows changes:
+	// a place, organisation, service (or any of its lists), taxonomy or term. Responses made
+	// at one version can be reused until it changes.
+	DirectoryVersion(ctx context.Context) (int64, error)
 	// FindService returns a service, with its lists, by its UUID in any place, or ENOTFOUND.
 	FindService(ctx context.Context, uuid string) (*DirectoryEntry, error)
 	// FindServiceAtLocation returns the service with the location of this UUID, or ENOTFOUND.

@@ -34,6 +34,7 @@ type Handler struct {
 	search     linkwork.SearchService
 	store      linkwork.OpenDataService
 	logger     *slog.Logger
+	cache      *responseCache // nil when responses are not kept
 }
 
 // Config is what the API needs.
@@ -41,12 +42,22 @@ type Config struct {
 	Services linkwork.Services
 	OpenData linkwork.OpenDataService
 	Logger   *slog.Logger
+	// CacheBytes bounds the memory kept responses may take: 0 means DefaultCacheBytes, and a
+	// negative number keeps none.
+	CacheBytes int
 }
 
 // New returns the Open Referral UK API.
 func New(cfg Config) *Handler {
-	return &Handler{places: cfg.Services.Places, taxonomies: cfg.Services.Taxonomies, geography: cfg.Services.Geography,
+	h := &Handler{places: cfg.Services.Places, taxonomies: cfg.Services.Taxonomies, geography: cfg.Services.Geography,
 		search: cfg.Services.Search, store: cfg.OpenData, logger: cfg.Logger}
+	switch {
+	case cfg.CacheBytes == 0:
+		h.cache = newResponseCache(DefaultCacheBytes)
+	case cfg.CacheBytes > 0:
+		h.cache = newResponseCache(cfg.CacheBytes)
+	}
+	return h
 }
 
 // Register adds the API's routes to the router, each open to everyone.
@@ -104,19 +115,70 @@ func outOfRange(field string, min, max float64, format string, args ...any) erro
 	return &rangeError{err: linkwork.FieldError(field, format, args...), min: min, max: max}
 }
 
-// serve answers a request with fn's value as JSON, or its error.
+// serve answers a request with fn's value as JSON, or its error. Answers are kept in the
+// response cache under the directory version read before they were made, and carry an ETag
+// so that a client holding the current answer gets 304 Not Modified.
 func (h *Handler) serve(fn func(r *http.Request) (any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
 		hd.Set("Access-Control-Allow-Origin", "*")
 		hd.Set("Cross-Origin-Resource-Policy", "cross-origin") // open data, for every site
+		key := r.URL.Path + "?" + r.URL.Query().Encode()
+		version := int64(-1)
+		if h.cache != nil {
+			v, err := h.store.DirectoryVersion(r.Context())
+			if err != nil {
+				h.writeError(w, r, err)
+				return
+			}
+			version = v
+			if kept := h.cache.get(key, v); kept != nil {
+				writeKept(w, r, kept)
+				return
+			}
+		}
 		v, err := fn(r)
 		if err != nil {
 			h.writeError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, v)
+		body, err := json.Marshal(v)
+		if err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+		body = append(body, '\n')
+		if version < 0 {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			_, _ = w.Write(body)
+			return
+		}
+		writeKept(w, r, h.cache.put(key, version, body))
 	}
+}
+
+// writeKept writes a kept response, or 304 Not Modified when the client already has it.
+func writeKept(w http.ResponseWriter, r *http.Request, kept *cachedResponse) {
+	hd := w.Header()
+	hd.Set("ETag", kept.etag)
+	hd.Set("Cache-Control", "no-cache") // may be kept, but ask again: the directory can change at any time
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, kept.etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	hd.Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = w.Write(kept.body)
+}
+
+// etagMatches reports whether an If-None-Match header names the ETag (or is "*").
+func etagMatches(header, etag string) bool {
+	for t := range strings.SplitSeq(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {

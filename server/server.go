@@ -29,6 +29,8 @@ type Config struct {
 	// SecureCookies marks cookies Secure; set it whenever linkwork is served over HTTPS.
 	SecureCookies bool
 	Version       string
+	// ORUKCacheBytes bounds the Open Referral UK API's kept responses (oruk.Config.CacheBytes).
+	ORUKCacheBytes int
 }
 
 // Server is linkwork's HTTP handler.
@@ -54,7 +56,8 @@ func New(cfg Config) (*Server, error) {
 	ops.Handle("GET", "/healthz", linkwork.PermPublic, health(cfg.DB, cfg.Version))
 	ops.Handle("GET", "/metrics", linkwork.PermPublic, metrics.ServeHTTP)
 	api.New(api.Config{Services: cfg.Services, Logger: cfg.Logger, BaseURL: cfg.BaseURL}).Register(rt)
-	oruk.New(oruk.Config{Services: cfg.Services, OpenData: sqldb.NewOpenDataService(cfg.DB), Logger: cfg.Logger}).Register(rt)
+	oruk.New(oruk.Config{Services: cfg.Services, OpenData: sqldb.NewOpenDataService(cfg.DB), Logger: cfg.Logger,
+		CacheBytes: cfg.ORUKCacheBytes}).Register(rt)
 	w.Register(rt)
 
 	var h http.Handler = rt

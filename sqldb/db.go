@@ -22,6 +22,8 @@ import (
 type DB struct {
 	db      *sql.DB
 	dialect dialect
+	// reader runs reads outside transactions: db itself, or on SQLite a preparedReader.
+	reader querier
 	// Now returns the current time; tests replace it. Times are kept in UTC to the
 	// microsecond, the precision both databases store.
 	Now func() time.Time
@@ -39,7 +41,10 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		return nil, fmt.Errorf("open %s database: %w", d.name(), err)
 	}
 	d.configure(sdb)
-	db := &DB{db: sdb, dialect: d, Now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	db := &DB{db: sdb, dialect: d, reader: sdb, Now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	if d.name() == "sqlite" {
+		db.reader = newPreparedReader(sdb)
+	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := sdb.PingContext(pingCtx); err != nil {
@@ -103,7 +108,12 @@ func redact(rawURL string) string {
 }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.db.Close() }
+func (db *DB) Close() error {
+	if p, ok := db.reader.(*preparedReader); ok {
+		p.close()
+	}
+	return db.db.Close()
+}
 
 // Dialect names the database: "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.dialect.name() }
@@ -172,7 +182,7 @@ func (c conn) insert(ctx context.Context, query string, args ...any) (int64, err
 }
 
 // read returns a conn for reads outside a transaction.
-func (db *DB) read() conn { return conn{q: db.db, d: db.dialect} }
+func (db *DB) read() conn { return conn{q: db.reader, d: db.dialect} }
 
 // tx runs fn in a transaction that commits if fn returns nil and rolls back otherwise.
 // On SQLite the transaction takes the write lock at once (BEGIN IMMEDIATE), so concurrent

@@ -22,6 +22,17 @@ func NewOpenDataService(db *DB) *OpenDataService { return &OpenDataService{db: d
 
 var _ linkwork.OpenDataService = (*OpenDataService)(nil)
 
+// DirectoryVersion returns the directory's change counter, which triggers bump (migration
+// 0006) in the transaction that changes the directory, so the new version and the new rows
+// become visible together. A response made after reading version v is kept under v: if a
+// change commits while it is being made, it may hold some of the newer rows, but it is only
+// served to readers that still see v.
+func (s *OpenDataService) DirectoryVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.db.read().queryRow(ctx, "SELECT version FROM directory_version WHERE id = 1", nil, &v)
+	return v, err
+}
+
 // FindService returns a service with its lists and organisation, by UUID.
 func (s *OpenDataService) FindService(ctx context.Context, uuid string) (*linkwork.DirectoryEntry, error) {
 	c := s.db.read()

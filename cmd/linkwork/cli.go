@@ -16,6 +16,7 @@ import (
 
 	"linkwork"
 	"linkwork/geoimport"
+	"linkwork/oruk"
 	"linkwork/server"
 	"linkwork/sqldb"
 )
@@ -43,6 +44,7 @@ type Main struct {
 	secure        bool
 	logFormat     string
 	shutdownWait  time.Duration
+	orukCacheMB   int
 
 	gen generateFlags
 
@@ -103,6 +105,7 @@ var commands = map[string]func(m *Main, fs *flag.FlagSet){
 		fs.BoolVar(&m.secure, "secure-cookies", os.Getenv("LINKWORK_SECURE_COOKIES") == "true", "mark cookies Secure: set when served over HTTPS (LINKWORK_SECURE_COOKIES=true)")
 		fs.StringVar(&m.logFormat, "log-format", envOr("LINKWORK_LOG_FORMAT", "text"), "log format: text or json (LINKWORK_LOG_FORMAT)")
 		fs.DurationVar(&m.shutdownWait, "shutdown-wait", 30*time.Second, "how long to let requests in progress finish on shutdown")
+		fs.IntVar(&m.orukCacheMB, "oruk-cache-mb", oruk.DefaultCacheBytes>>20, "memory for kept Open Referral UK API responses, in MiB; 0 keeps none")
 	},
 	"migrate": func(*Main, *flag.FlagSet) {},
 	"demo":    func(*Main, *flag.FlagSet) {},
@@ -324,7 +327,7 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 	svc := m.db.Services()
 	srv, err := server.New(server.Config{DB: m.db, Services: svc, Logger: m.logger, BaseURL: base,
-		SecureCookies: m.secure, Version: Version})
+		SecureCookies: m.secure, Version: Version, ORUKCacheBytes: orukCacheBytes(m.orukCacheMB)})
 	if err != nil {
 		ln.Close()
 		return err
@@ -366,4 +369,13 @@ func (m *Main) ensureTaxonomies(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// orukCacheBytes turns --oruk-cache-mb into oruk.Config.CacheBytes, where 0 means the default
+// and a negative number none.
+func orukCacheBytes(mb int) int {
+	if mb <= 0 {
+		return -1
+	}
+	return mb << 20
 }
