@@ -46,6 +46,12 @@ const (
 	AuditAuditView        = "audit.view"
 	AuditPractitionerView = "practitioner.view"
 	AuditPractitionerList = "practitioner.list"
+	// Referrals: every view and list of them is recorded, as they hold personal data.
+	AuditReferralCreate     = "referral.create"
+	AuditReferralView       = "referral.view"
+	AuditReferralList       = "referral.list"
+	AuditReferralTransition = "referral.transition"
+	AuditCaseloadLimit      = "caseload.limit"
 )
 
 // AuditFilter selects audit events in a place. Zero fields do not filter.

@@ -26,6 +26,20 @@ const (
 	// PermManagePractitioners is keeping other people's entries in it; whoever may see the
 	// directory of link workers may keep their own entry.
 	PermManagePractitioners Permission = "practitioners.manage"
+
+	// PermSendReferrals is sending referrals through the front door.
+	PermSendReferrals Permission = "referrals.send"
+	// PermViewReferrals is seeing referrals: only those sent by, held by or shared by
+	// consent with the organisations the principal holds it in (Principal.CanSeeReferral).
+	PermViewReferrals Permission = "referrals.view"
+	// PermTriageReferrals is deciding on the referrals a scheme holds: accepting, declining,
+	// redirecting, the waiting list, starting and closing.
+	PermTriageReferrals Permission = "referrals.triage"
+	// PermAllocateReferrals is allocating a scheme's referrals to any of its link workers;
+	// a link worker who triages may allocate to themselves.
+	PermAllocateReferrals Permission = "referrals.allocate"
+	// PermViewCapacity is seeing schemes' capacity: counts, not people.
+	PermViewCapacity Permission = "capacity.view"
 )
 
 // Grant says which roles hold a permission. A role in PlaceWide holds it for every
@@ -52,6 +66,14 @@ var Policy = map[Permission]Grant{
 	// The directory of link workers is for professionals, not for community groups.
 	PermViewPractitioners:   {PlaceWide: []Role{RoleAdmin, RoleCommissioner, RoleManager, RoleLinkWorker, RoleReferrer}},
 	PermManagePractitioners: {PlaceWide: []Role{RoleAdmin}, OwnOrganisation: []Role{RoleManager}},
+	// Professionals refer, community groups too; commissioners see aggregates only.
+	PermSendReferrals: {PlaceWide: []Role{RoleManager, RoleLinkWorker, RoleReferrer, RoleCommunity}},
+	// A referral is personal data: each is seen only through the organisations it belongs
+	// to, never place-wide, not even by administrators.
+	PermViewReferrals:     {OwnOrganisation: []Role{RoleAdmin, RoleManager, RoleLinkWorker, RoleReferrer, RoleCommunity}},
+	PermTriageReferrals:   {OwnOrganisation: []Role{RoleManager, RoleLinkWorker}},
+	PermAllocateReferrals: {OwnOrganisation: []Role{RoleManager}},
+	PermViewCapacity:      {PlaceWide: []Role{RoleAdmin, RoleCommissioner}, OwnOrganisation: []Role{RoleManager}},
 }
 
 // Principal is a signed-in user working in one place, with their memberships there.

@@ -15,4 +15,6 @@ type Services struct {
 	Practitioners PractitionerService
 	Search        SearchService
 	Scoping       ScopingService
+	Referrals     ReferralService
+	Notifications NotificationService
 }
