@@ -9,8 +9,9 @@ import "slices"
 //	          ├─ decline ─▶ declined
 //	          └─ redirect ─▶ received (at another scheme; the history keeps where it was)
 //
-// An accepted, waiting or allocated referral can also be closed (the person could not be
-// reached, or no longer wants support), and an allocated one reallocated to another worker.
+// An accepted, waiting, allocated or in-progress referral can be closed (an accepted or
+// waiting one when the person could not be reached or no longer wants support), and an
+// allocated or in-progress one reallocated to another worker.
 // Nothing else: no step is skipped, and declined and closed are final.
 type ReferralStatus string
 

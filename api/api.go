@@ -54,6 +54,7 @@ func (h *Handler) Register(rt *authz.Router) {
 	h.registerTaxonomies(g)
 	h.registerPractitioners(g)
 	h.registerSearch(g)
+	h.registerReferrals(g)
 	g.HandleNotFound(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, h.logger, linkwork.Errorf(linkwork.ENOTFOUND, "There is no API endpoint %s %s.", r.Method, r.URL.Path))
 	})

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,19 +31,25 @@ type Result struct {
 	Place                                         *linkwork.Place
 	Organisations, Schemes, Practitioners, Offers int
 	Logins                                        []Login
+	// Referrals is how many demonstration referrals there are; Staff how many link workers
+	// were made for them, without logins, in the schemes no demonstration user works for.
+	Referrals, Staff int
 }
 
 // Load builds the demonstration place through the services, so that everything is
 // validated and audited as if people had entered it. postcodes are live postcodes to put
 // venues at; each town uses those in its postcode district. Every user gets password. It
 // refuses to load twice.
-func Load(ctx context.Context, svc linkwork.Services, postcodes []string, password string) (*Result, error) {
+func Load(ctx context.Context, svc linkwork.Services, postcodes []string, password string, opts ...Option) (*Result, error) {
 	if _, err := svc.Places.FindPlaceByName(ctx, PlaceName); err == nil {
 		return nil, fmt.Errorf("the demonstration place %q is already loaded", PlaceName)
 	}
 	b := &builder{ctx: ctx, svc: svc, rng: rand.New(rand.NewPCG(2026, 11)), postcodes: postcodes, res: &Result{}}
+	for _, o := range opts {
+		o(&b.opts)
+	}
 	steps := []func() error{b.makePlace, b.organisations, func() error { return b.users(password) }, b.taxonomy, b.schemes,
-		b.practitioners, b.offers}
+		b.practitioners, b.offers, b.referrals}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, err
@@ -62,6 +69,7 @@ type builder struct {
 	userIDs   map[string]int64
 	terms     map[string]map[string]int64 // taxonomy code → term code → id
 	schemeIDs []int64
+	opts      options
 }
 
 func (b *builder) makePlace() error {
@@ -158,6 +166,21 @@ func slug(s string) string {
 
 func (b *builder) phone() string { return fmt.Sprintf("01422 %06d", 300000+b.rng.IntN(600000)) }
 
+// withDistricts adds to a scheme's wards the postcode districts of those the demonstration's
+// towns lie in, so that routing can confirm that a person's postcode is in the scheme's area
+// (a ward name alone cannot be placed without its boundary; see linkwork.AreaCovers).
+func withDistricts(wards []string) []string {
+	out := slices.Clone(wards)
+	for _, w := range wards {
+		for _, t := range towns {
+			if t.ward == w {
+				out = append(out, strings.TrimSpace(t.district))
+			}
+		}
+	}
+	return out
+}
+
 func (b *builder) schemes() error {
 	for i, s := range schemes {
 		var ids []int64
@@ -172,7 +195,7 @@ func (b *builder) schemes() error {
 			ids = append(ids, more...)
 		}
 		svc := &linkwork.Service{PlaceID: b.place.ID, OrganisationID: b.orgs[org(s.org)].ID, Kind: linkwork.KindScheme, Name: s.name,
-			Description: s.description, Status: linkwork.StatusActive, Free: true, Languages: []string{"English"}, Areas: s.areas,
+			Description: s.description, Status: linkwork.StatusActive, Free: true, Languages: []string{"English"}, Areas: withDistricts(s.areas),
 			TermIDs: ids, Email: "hello@" + slug(s.name) + ".example.org", Phone: b.phone(),
 			Locations: []linkwork.Location{b.location(s.org, towns[i%len(towns)])},
 			Contacts:  []linkwork.Contact{{Name: firstNames[i] + " " + lastNames[i+3], Title: "Scheme lead"}},

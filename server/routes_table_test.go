@@ -132,6 +132,23 @@ var routeAccess = map[string][]string{
 	// the API's search, which finds connector schemes too, is for everyone signed in.
 	"GET /api/v1/search": signedIn,
 
+	// The referrals API. Sending and routing: every role but administrators and
+	// commissioners. Seeing referrals and their letters: every role but commissioners, each
+	// only through their own organisations (the handler answers 404 for the rest). Deciding
+	// and the schemes' queues: managers and link workers. Caseload limits: managers (of the
+	// fixture's link worker's organisation). Capacity, counts only: administrators,
+	// commissioners and managers.
+	"POST /api/v1/referrals":                  {"manager", "link_worker", "referrer", "community"},
+	"POST /api/v1/referrals/routes":           {"manager", "link_worker", "referrer", "community"},
+	"GET /api/v1/referrals":                   {"admin", "manager", "link_worker", "referrer", "community"},
+	"GET /api/v1/referrals/{id}":              {"admin", "manager", "link_worker", "referrer", "community"},
+	"GET /api/v1/referrals/{id}/letter":       {"admin", "manager", "link_worker", "referrer", "community"},
+	"POST /api/v1/referrals/{id}/transitions": {"manager", "link_worker"},
+	"GET /api/v1/schemes/{id}/queue":          {"manager", "link_worker"},
+	"GET /api/v1/schemes/{id}/waiting":        {"manager", "link_worker"},
+	"GET /api/v1/capacity":                    {"admin", "commissioner", "manager"},
+	"PUT /api/v1/users/{id}/caseload-limit":   {"manager"},
+
 	// The scoping sheet covers the whole place: administrators only (managers and community
 	// organisations keep some of the directory, so the route lets them in and the page
 	// turns them away).
@@ -139,6 +156,23 @@ var routeAccess = map[string][]string{
 	"POST /directory/scoping":         {"admin"},
 	"GET /directory/scoping/template": {"admin"},
 	"GET /directory/scoping/export":   {"admin"},
+
+	// The referral pages. Referring: every role but administrators and commissioners.
+	// Referrals and their letters: every role but commissioners, each only through their own
+	// organisations (the handler answers 404 for the rest). Decisions and a scheme's queues:
+	// managers and link workers (the handler checks the scheme is their organisation's).
+	// Capacity: administrators, commissioners and managers. The public refer themselves.
+	"GET /referrals/new":            {"manager", "link_worker", "referrer", "community"},
+	"POST /referrals/new":           {"manager", "link_worker", "referrer", "community"},
+	"GET /referrals":                {"admin", "manager", "link_worker", "referrer", "community"},
+	"GET /referrals/{id}":           {"admin", "manager", "link_worker", "referrer", "community"},
+	"GET /referrals/{id}/letter":    {"admin", "manager", "link_worker", "referrer", "community"},
+	"POST /referrals/{id}/decision": {"manager", "link_worker"},
+	"GET /schemes/{id}/triage":      {"manager", "link_worker"},
+	"GET /schemes/{id}/waiting":     {"manager", "link_worker"},
+	"GET /capacity":                 {"admin", "commissioner", "manager"},
+	"GET /refer":                    everyone,
+	"POST /refer":                   everyone,
 }
 
 var (

@@ -18,5 +18,7 @@ func (db *DB) Services() linkwork.Services {
 		Practitioners: NewPractitionerService(db),
 		Search:        NewSearchService(db),
 		Scoping:       NewScopingService(db),
+		Referrals:     NewReferralService(db),
+		Notifications: NewNotificationService(db),
 	}
 }

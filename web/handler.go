@@ -29,6 +29,8 @@ type Handler struct {
 	// havePostcodes is set once postcodes are known to have been imported (see
 	// postcodesLoaded).
 	havePostcodes atomic.Bool
+	// referGuard keeps bots off the public self-referral form (selfreferral.go).
+	referGuard *referGuard
 }
 
 // Config is what the HTML interface needs.
@@ -46,7 +48,7 @@ func New(cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{svc: cfg.Services, auth: cfg.Authenticator, tmpl: t, logger: cfg.Logger,
-		signIns: authz.NewLimiter(10, 6*time.Second), baseURL: cfg.BaseURL}, nil
+		signIns: authz.NewLimiter(10, 6*time.Second), baseURL: cfg.BaseURL, referGuard: newReferGuard()}, nil
 }
 
 // Register adds the HTML routes to the router.
@@ -80,6 +82,7 @@ func (h *Handler) Register(rt *authz.Router) {
 	h.registerPractitioners(g)
 	h.registerTaxonomies(g)
 	h.registerScoping(g)
+	h.registerReferrals(g)
 
 	g.Handle("GET", "/static/", pub, staticHandler().ServeHTTP)
 	g.HandleNotFound("/", h.notFound)
@@ -199,6 +202,7 @@ var flashMessages = map[string]string{
 	"service-verified":   "Thank you. The entry is marked as checked today.",
 	"practitioner-saved": "The entry in the directory of link workers has been saved.",
 	"term-added":         "The term has been added.",
+	"referral-decided":   "Your decision has been recorded, and the referrer will be told.",
 }
 
 func (h *Handler) setFlash(w http.ResponseWriter, key string) {

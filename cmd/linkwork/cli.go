@@ -45,6 +45,7 @@ type Main struct {
 	logFormat     string
 	shutdownWait  time.Duration
 	orukCacheMB   int
+	smtp          smtpFlags
 
 	gen generateFlags
 
@@ -62,6 +63,7 @@ type Main struct {
 	listener net.Listener
 	served   chan error
 	logger   *slog.Logger
+	notifier *notifier
 }
 
 // NewMain returns a program that reads and writes the given streams.
@@ -106,6 +108,7 @@ var commands = map[string]func(m *Main, fs *flag.FlagSet){
 		fs.StringVar(&m.logFormat, "log-format", envOr("LINKWORK_LOG_FORMAT", "text"), "log format: text or json (LINKWORK_LOG_FORMAT)")
 		fs.DurationVar(&m.shutdownWait, "shutdown-wait", 30*time.Second, "how long to let requests in progress finish on shutdown")
 		fs.IntVar(&m.orukCacheMB, "oruk-cache-mb", oruk.DefaultCacheBytes>>20, "memory for kept Open Referral UK API responses, in MiB; 0 keeps none")
+		defineSMTPFlags(m, fs)
 	},
 	"migrate": func(*Main, *flag.FlagSet) {},
 	"demo":    func(*Main, *flag.FlagSet) {},
@@ -303,6 +306,9 @@ func (m *Main) Close() error {
 		}
 		m.httpSrv = nil
 	}
+	// The notifications worker stops after the server, since the last requests may have
+	// queued notifications, and before the database closes under it.
+	m.stopNotifier()
 	if m.db != nil {
 		errs = append(errs, m.db.Close())
 		m.db = nil
@@ -316,6 +322,12 @@ func (m *Main) serve(ctx context.Context) error {
 		h = slog.NewJSONHandler(m.stderr, nil)
 	}
 	m.logger = slog.New(h)
+	// A mail server that is configured wrongly stops linkwork before it listens, rather
+	// than leaving notifications to fail one by one.
+	sender, err := m.smtp.sender()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", m.addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %v (is another program using it? choose another with --addr)", m.addr, err)
@@ -338,6 +350,7 @@ func (m *Main) serve(ctx context.Context) error {
 	go func() { m.served <- m.httpSrv.Serve(ln) }()
 
 	fmt.Fprintf(m.stdout, "linkwork %s is running at %s (database: %s)\n", Version, base, m.db.Dialect())
+	m.startNotifier(ctx, svc, sender)
 	n, err := svc.Users.CountUsers(ctx)
 	if err != nil {
 		return err

@@ -23,12 +23,13 @@ func (m *Main) demo(ctx context.Context) error {
 		return err
 	}
 	password := "demo-" + linkwork.NewSecret()[:12]
-	res, err := demo.Load(ctx, m.db.Services(), postcodes, password)
+	// The clock lets the demonstration date its referrals' histories over past months.
+	res, err := demo.Load(ctx, m.db.Services(), postcodes, password, demo.WithClock(&m.db.Now))
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	fmt.Fprintf(m.stdout, "Loaded %q: %d organisations, %d connector schemes, %d link workers in the directory and %d community offers.\n\n",
-		demo.PlaceName, res.Organisations, res.Schemes, res.Practitioners, res.Offers)
+	fmt.Fprintf(m.stdout, "Loaded %q: %d organisations, %d connector schemes, %d link workers in the directory, %d community offers and %d referrals.\n\n",
+		demo.PlaceName, res.Organisations, res.Schemes, res.Practitioners, res.Offers, res.Referrals)
 	fmt.Fprintln(m.stdout, "Sign in as any of these, with the password below:")
 	for _, l := range res.Logins {
 		fmt.Fprintf(m.stdout, "  %-26s %s at %s\n", l.Email, l.Role, l.Organisation)
