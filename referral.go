@@ -378,7 +378,7 @@ type NewReferral struct {
 }
 
 // ReferralFilter selects referrals. The store returns only those visible through
-// VisibleTo's organisations (see Principal.ReferralOrganisations).
+// OrganisationIDs (see Principal.ReferralOrganisations).
 type ReferralFilter struct {
 	PlaceID int64
 	// OrganisationIDs limits the list to referrals these organisations may see: sent by
@@ -465,7 +465,8 @@ type ReferralService interface {
 	// CreateReferral validates, checks the needs, client groups, scheme and organisations
 	// against the place, flags possible duplicates, stores the referral with its first
 	// event and an audit event, and queues notifications, all in one transaction. The
-	// scheme must be chosen (routing happens before, in RouteReferral).
+	// scheme must be chosen (routing happens before, in RouteReferral). On success the
+	// referral is filled in as FindReferralByID would return it.
 	CreateReferral(ctx context.Context, nr NewReferral) error
 	// FindReferralByID returns a referral with its scheme, worker and needs filled in.
 	FindReferralByID(ctx context.Context, id int64) (*Referral, error)

@@ -1,6 +1,9 @@
 package linkwork
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // ReferralStatus is where a referral is in its lifecycle:
 //
@@ -111,6 +114,7 @@ func CheckTransition(r *Referral, t *Transition) (ReferralStatus, error) {
 		return "", Errorf(ECONFLICT, "A referral that is %s cannot be given %q; it can be given: %s.",
 			r.Status.Label(), t.Action, joinOr(names))
 	}
+	t.Note = strings.TrimSpace(t.Note)
 	var ps Problems
 	ps.Add(validateText("note", t.Note, 2000, false))
 	switch t.Action {

@@ -288,4 +288,5 @@ func (h *Handler) me(w http.ResponseWriter, r *http.Request) {
 // permissionOrder lists the permissions /me reports, in a stable order.
 var permissionOrder = []linkwork.Permission{linkwork.PermViewOrganisations, linkwork.PermManageOrganisations,
 	linkwork.PermViewUsers, linkwork.PermManageUsers, linkwork.PermViewAudit, linkwork.PermManageDirectory,
-	linkwork.PermViewPractitioners, linkwork.PermManagePractitioners}
+	linkwork.PermViewPractitioners, linkwork.PermManagePractitioners, linkwork.PermSendReferrals, linkwork.PermViewReferrals,
+	linkwork.PermTriageReferrals, linkwork.PermAllocateReferrals, linkwork.PermViewCapacity}

@@ -259,13 +259,9 @@ func (h *Handler) createReferral(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, bodyFields(err, referralFields))
 		return
 	}
-	created, err := h.svc.Referrals.FindReferralByID(r.Context(), ref.ID)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Location", Prefix+"/referrals/"+idString(created.ID))
-	writeJSON(w, http.StatusCreated, ReferralView{Referral: tidyReferral(created), Routing: routing})
+	// The store fills in the referral as it would read it back.
+	w.Header().Set("Location", Prefix+"/referrals/"+idString(ref.ID))
+	writeJSON(w, http.StatusCreated, ReferralView{Referral: tidyReferral(ref), Routing: routing})
 }
 
 // chooseScheme routes a referral that names no scheme to the best scheme that can take the

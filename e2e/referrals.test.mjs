@@ -149,7 +149,7 @@ test('the scheme manager triages: accepts and allocates to the suggested link wo
   const s = await Session.open(browser, server, { name: 'manager' })
   await explain(s, async () => {
     assert.equal(await s.signIn(MANAGER.email), 200)
-    await s.clickAndWait(s.page.getByRole('link', { name: 'Referrals', exact: true }))
+    await s.clickAndWait(s.page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Referrals', exact: true }))
     await s.clickAndWait(s.page.getByRole('link', { name: `Triage queue of ${SCHEME}` }))
     assert.equal(s.path(), `/schemes/${schemeID}/triage`)
     await check(s, 'triage queue')

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"linkwork"
@@ -24,6 +25,10 @@ type DB struct {
 	dialect dialect
 	// reader runs reads outside transactions: db itself, or on SQLite a preparedReader.
 	reader querier
+	// routing keeps each place's connector schemes for routing (routing_cache.go).
+	routing routingSchemes
+	// writeMu serialises SQLite's write transactions in this process (see tx).
+	writeMu sync.Mutex
 	// Now returns the current time; tests replace it. Times are kept in UTC to the
 	// microsecond, the precision both databases store.
 	Now func() time.Time
@@ -188,6 +193,14 @@ func (db *DB) read() conn { return conn{q: db.reader, d: db.dialect} }
 // On SQLite the transaction takes the write lock at once (BEGIN IMMEDIATE), so concurrent
 // writers queue on the busy timeout instead of failing when they upgrade.
 func (db *DB) tx(ctx context.Context, fn func(c conn) error) error {
+	if db.dialect.name() == "sqlite" {
+		// SQLite has one writer at a time. Writers that find the lock taken sleep in the busy
+		// handler in steps of up to 100 ms, so under load they wait far longer than the
+		// writes take; queueing them here hands the lock on as soon as it is free. Other
+		// processes on the same file still meet the busy timeout.
+		db.writeMu.Lock()
+		defer db.writeMu.Unlock()
+	}
 	t, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return db.dialect.translate(err)

@@ -142,20 +142,21 @@ func (db *DB) createReferral(ctx context.Context, c conn, r *linkwork.Referral, 
 	// Needs and client groups: each must be a term of the right taxonomy in the place.
 	ids := append(slices.Clone(r.NeedIDs), r.ClientGroupIDs...)
 	codes := map[int64]string{}
+	found := map[int64]linkwork.TaxonomyTerm{}
 	if len(ids) > 0 {
-		rows, err := c.query(ctx, `SELECT tt.id, t.code FROM taxonomy_terms tt JOIN taxonomies t ON t.id = tt.taxonomy_id
+		rows, err := c.query(ctx, `SELECT tt.id, tt.uuid, tt.taxonomy_id, t.code, tt.code, tt.name, tt.description
+			FROM taxonomy_terms tt JOIN taxonomies t ON t.id = tt.taxonomy_id
 			WHERE t.place_id = ? AND tt.id IN `+placeholders(len(ids)), append([]any{r.PlaceID}, anys(ids)...)...)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
-			var id int64
-			var code string
-			if err := rows.Scan(&id, &code); err != nil {
+			var t linkwork.TaxonomyTerm
+			if err := rows.Scan(&t.ID, &t.UUID, &t.TaxonomyID, &t.TaxonomyCode, &t.Code, &t.Name, &t.Description); err != nil {
 				rows.Close()
 				return err
 			}
-			codes[id] = code
+			codes[t.ID], found[t.ID] = t.TaxonomyCode, t
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -261,6 +262,11 @@ func (db *DB) createReferral(ctx context.Context, c conn, r *linkwork.Referral, 
 		return err
 	}
 	r.ID = id
+	// The needs as FindReferralByID gives them, so that callers need not read it back.
+	r.Needs = make([]linkwork.TaxonomyTerm, len(r.NeedIDs))
+	for i, n := range r.NeedIDs {
+		r.Needs[i] = found[n]
+	}
 
 	var terms, shares, dupRows [][]any
 	for i, t := range append(slices.Clone(r.NeedIDs), r.ClientGroupIDs...) {
@@ -285,7 +291,7 @@ func (db *DB) createReferral(ctx context.Context, c conn, r *linkwork.Referral, 
 		}
 	}
 	if err := db.insertReferralEvent(ctx, c, r.SchemeID, &linkwork.ReferralEvent{ReferralID: id, At: now,
-		Action: linkwork.ActionReceive, ToStatus: linkwork.ReferralReceived, ActorUserID: src.UserID, ActorName: actor}); err != nil {
+		Action: linkwork.ActionReceive, ToStatus: linkwork.ReferralReceived, ToSchemeID: r.SchemeID, ActorUserID: src.UserID, ActorName: actor}); err != nil {
 		return err
 	}
 	// The audit detail names the referral by reference only: the trail is read more widely

@@ -205,9 +205,9 @@ func (db *DB) fillCapacity(ctx context.Context, c conn, placeID int64, schemes [
 		return nil, err
 	}
 
-	// Referrals by scheme and status, counted from the queue index alone.
-	rows, err = c.query(ctx, `SELECT scheme_id, status, COUNT(*) FROM referrals WHERE scheme_id IN `+in+`
-		AND status IN ('received', 'waiting', 'allocated', 'in_progress') GROUP BY scheme_id, status`, ids...)
+	// Referrals by scheme and status, from the counts the triggers of migration 0008 keep.
+	rows, err = c.query(ctx, `SELECT scheme_id, status, n FROM scheme_referral_counts WHERE scheme_id IN `+in+`
+		AND status IN ('received', 'waiting', 'allocated', 'in_progress')`, ids...)
 	if err != nil {
 		return nil, err
 	}
@@ -304,29 +304,12 @@ func (db *DB) fillCapacity(ctx context.Context, c conn, placeID int64, schemes [
 }
 
 // RouteReferral ranks the place's connector schemes for a person, with their capacity (see
-// linkwork.Route). It reads the schemes with what routing needs of them and their capacity
-// in a handful of queries, as it runs with every referral sent.
+// linkwork.Route). The schemes are kept until the directory changes (routing_cache.go); their
+// capacity is counted afresh in a handful of queries, as it runs with every referral sent.
 func (s *ReferralService) RouteReferral(ctx context.Context, req linkwork.RouteRequest) ([]linkwork.RouteOption, error) {
 	c := s.db.read()
-	rows, err := c.query(ctx, "SELECT "+serviceColumns+` FROM services s JOIN organisations o ON o.id = s.organisation_id
-		WHERE s.place_id = ? AND s.kind = 'connector_scheme' ORDER BY lower(s.name), s.id`, req.PlaceID)
+	schemes, err := s.db.schemesForRouting(ctx, c, req.PlaceID)
 	if err != nil {
-		return nil, err
-	}
-	var schemes []*linkwork.Service
-	for rows.Next() {
-		svc, err := scanService(rows.Scan)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		schemes = append(schemes, svc)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if err := s.db.loadServiceLists(ctx, c, schemes); err != nil {
 		return nil, err
 	}
 	loads := make([]schemeLoad, len(schemes))

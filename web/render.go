@@ -167,6 +167,9 @@ func navigation(p *linkwork.Principal, path string) []NavItem {
 	if p.Can(linkwork.PermViewPractitioners) {
 		items = append(items, NavItem{Label: "Directory of link workers", Href: "/practitioners"})
 	}
+	if p.Can(linkwork.PermViewReferrals) {
+		items = append(items, NavItem{Label: "Referrals", Href: "/referrals"})
+	}
 	if p.Can(linkwork.PermViewUsers) {
 		items = append(items, NavItem{Label: "Users", Href: "/users"})
 	}
