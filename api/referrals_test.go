@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"net/http"
-	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -15,107 +14,6 @@ import (
 	"linkwork/sqldb"
 	"linkwork/sqldb/sqldbtest"
 )
-
-// TestReferralSchemasMatchGoTypes checks the referral schemas of openapi.json against the
-// Go types they describe, as TestSchemasMatchGoTypes does for the rest: the same property
-// names, and for answers, required exactly when the field is not omitempty.
-func TestReferralSchemasMatchGoTypes(t *testing.T) {
-	d := openAPIDoc(t)
-	answers := map[string]any{
-		"Referral":           api.ReferralView{},
-		"ReferralPerson":     linkwork.ReferralPerson{},
-		"ReferralSource":     linkwork.ReferralSource{},
-		"Consent":            linkwork.Consent{},
-		"ReferralEvent":      linkwork.ReferralEvent{},
-		"Notification":       linkwork.Notification{},
-		"WorkerLoad":         linkwork.WorkerLoad{},
-		"SchemeCapacity":     linkwork.SchemeCapacity{},
-		"RouteOption":        linkwork.RouteOption{},
-		"Routes":             api.Routes{},
-		"QueueEntry":         linkwork.QueueEntry{},
-		"CodedEvent":         linkwork.CodedEvent{},
-		"ReferralLetter":     linkwork.ReferralLetter{},
-		"ReferralList":       api.List[*linkwork.Referral]{},
-		"QueueEntryList":     api.List[linkwork.QueueEntry]{},
-		"SchemeCapacityList": api.List[*linkwork.SchemeCapacity]{},
-	}
-	bodies := map[string]any{
-		"ReferralBody":       api.ReferralBody{},
-		"ReferralPersonBody": linkwork.ReferralPerson{},
-		"ReferrerBody":       api.ReferrerBody{},
-		"ConsentBody":        api.ConsentBody{},
-		"RouteBody":          api.RouteBody{},
-		"Transition":         linkwork.Transition{},
-		"CaseloadLimitBody":  api.CaseloadLimitBody{},
-	}
-	check := func(name string, v any, checkRequired bool) {
-		s, _ := d.at(pointer("components", "schemas", name)).(map[string]any)
-		if s == nil {
-			t.Errorf("openapi.json has no schema %s", name)
-			return
-		}
-		all, always := goFields(reflect.TypeOf(v))
-		if name == "Referral" {
-			// ReferralView adds these to the referral, each only in some answers.
-			always = slices.DeleteFunc(always, func(f string) bool { return f == "history" || f == "notifications" || f == "routing" })
-		}
-		if props := keys(s["properties"]); !slices.Equal(props, all) {
-			t.Errorf("schema %s has properties %v; the Go type %T has JSON fields %v", name, props, v, all)
-		}
-		if checkRequired {
-			var req []string
-			for _, r := range s["required"].([]any) {
-				req = append(req, r.(string))
-			}
-			sort.Strings(req)
-			if !slices.Equal(req, always) {
-				t.Errorf("schema %s requires %v; the Go type %T always has %v", name, req, v, always)
-			}
-		}
-	}
-	for name, v := range answers {
-		check(name, v, true)
-	}
-	for name, v := range bodies {
-		check(name, v, false)
-	}
-
-	// The enums are the domain's.
-	enum := func(ptr string) []string {
-		var out []string
-		for _, v := range d.at(ptr).([]any) {
-			out = append(out, v.(string))
-		}
-		return out
-	}
-	names := func(vs any) []string {
-		var out []string
-		rv := reflect.ValueOf(vs)
-		for i := range rv.Len() {
-			out = append(out, rv.Index(i).String())
-		}
-		return out
-	}
-	for name, want := range map[string][]string{
-		"ReferralStatus":  names(linkwork.ReferralStatuses),
-		"Urgency":         names(linkwork.Urgencies),
-		"ContactMethod":   names(linkwork.ContactMethods),
-		"ConsentMethod":   names(linkwork.ConsentMethods),
-		"DeclineReason":   names(linkwork.DeclineReasons),
-		"ReferralOutcome": names(linkwork.ReferralOutcomes),
-		"ReferrerType":    names(linkwork.ReferrerTypes),
-	} {
-		if got := enum(pointer("components", "schemas", name, "enum")); !slices.Equal(got, want) {
-			t.Errorf("%s enum %v, want %v", name, got, want)
-		}
-	}
-	// Every action a request may ask for has a label; receive is the arrival only.
-	for _, a := range enum("/components/schemas/Transition/properties/action/enum") {
-		if linkwork.ReferralAction(a).Label() == "" || a == string(linkwork.ActionReceive) {
-			t.Errorf("Transition action %q is not an action a request may ask for", a)
-		}
-	}
-}
 
 // refFixture adds to the fixture what referrals need. In York (place A), besides the
 // council and health:

@@ -179,6 +179,21 @@ func (c conn) queryStrings(ctx context.Context, query string, args ...any) ([]st
 	return out, rows.Err()
 }
 
+// eachRow runs a query and calls fn with each row's scan.
+func (c conn) eachRow(ctx context.Context, query string, args []any, fn func(scan func(...any) error) error) error {
+	rows, err := c.query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // insert runs an INSERT … RETURNING id and returns the id.
 func (c conn) insert(ctx context.Context, query string, args ...any) (int64, error) {
 	var id int64

@@ -762,18 +762,3 @@ func (imp *importer) insertRows(ctx context.Context, c conn, head, row string, r
 	}
 	return nil
 }
-
-// eachRow runs a query and calls fn with each row's scan.
-func (c conn) eachRow(ctx context.Context, query string, args []any, fn func(scan func(...any) error) error) error {
-	rows, err := c.query(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}

@@ -426,25 +426,12 @@ func (db *DB) loadReferralLists(ctx context.Context, c conn, rs []*linkwork.Refe
 		args[i] = r.ID
 	}
 	in := placeholders(len(rs))
-	each := func(q string, args []any, scan func(rows *sql.Rows) error) error {
-		rows, err := c.query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
-	}
-	err := each(`SELECT rt.referral_id, tt.id, tt.uuid, tt.taxonomy_id, t.code, tt.code, tt.name, tt.description
+	err := c.eachRow(ctx, `SELECT rt.referral_id, tt.id, tt.uuid, tt.taxonomy_id, t.code, tt.code, tt.name, tt.description
 		FROM referral_terms rt JOIN taxonomy_terms tt ON tt.id = rt.term_id JOIN taxonomies t ON t.id = tt.taxonomy_id
-		WHERE rt.referral_id IN `+in+` ORDER BY rt.referral_id, rt.position`, args, func(rows *sql.Rows) error {
+		WHERE rt.referral_id IN `+in+` ORDER BY rt.referral_id, rt.position`, args, func(scan func(...any) error) error {
 		var rid int64
 		var t linkwork.TaxonomyTerm
-		if err := rows.Scan(&rid, &t.ID, &t.UUID, &t.TaxonomyID, &t.TaxonomyCode, &t.Code, &t.Name, &t.Description); err != nil {
+		if err := scan(&rid, &t.ID, &t.UUID, &t.TaxonomyID, &t.TaxonomyCode, &t.Code, &t.Name, &t.Description); err != nil {
 			return err
 		}
 		r := byID[rid]
@@ -459,10 +446,10 @@ func (db *DB) loadReferralLists(ctx context.Context, c conn, rs []*linkwork.Refe
 	if err != nil {
 		return err
 	}
-	err = each("SELECT referral_id, organisation_id FROM referral_shares WHERE referral_id IN "+in+" ORDER BY referral_id, position",
-		args, func(rows *sql.Rows) error {
+	err = c.eachRow(ctx, "SELECT referral_id, organisation_id FROM referral_shares WHERE referral_id IN "+in+" ORDER BY referral_id, position",
+		args, func(scan func(...any) error) error {
 			var rid, org int64
-			if err := rows.Scan(&rid, &org); err != nil {
+			if err := scan(&rid, &org); err != nil {
 				return err
 			}
 			byID[rid].Consent.ShareWith = append(byID[rid].Consent.ShareWith, org)
@@ -473,11 +460,11 @@ func (db *DB) loadReferralLists(ctx context.Context, c conn, rs []*linkwork.Refe
 	}
 	// A possible duplicate is flagged on both referrals: the later one found the earlier
 	// when it arrived, and the earlier one's triager should know of the later one too.
-	err = each("SELECT referral_id, duplicate_id FROM referral_duplicates WHERE referral_id IN "+in+
+	err = c.eachRow(ctx, "SELECT referral_id, duplicate_id FROM referral_duplicates WHERE referral_id IN "+in+
 		" UNION ALL SELECT duplicate_id, referral_id FROM referral_duplicates WHERE duplicate_id IN "+in,
-		append(slices.Clone(args), args...), func(rows *sql.Rows) error {
+		append(slices.Clone(args), args...), func(scan func(...any) error) error {
 			var rid, dup int64
-			if err := rows.Scan(&rid, &dup); err != nil {
+			if err := scan(&rid, &dup); err != nil {
 				return err
 			}
 			byID[rid].PossibleDuplicates = append(byID[rid].PossibleDuplicates, dup)

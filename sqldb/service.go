@@ -353,25 +353,12 @@ func (db *DB) loadServiceLists(ctx context.Context, c conn, svcs []*linkwork.Ser
 			[]linkwork.Schedule{}, []linkwork.Location{}, []linkwork.Contact{}
 	}
 	in := "(?" + strings.Repeat(", ?", len(svcs)-1) + ")"
-	each := func(q string, scan func(rows *sql.Rows) error) error {
-		rows, err := c.query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
-	}
-	err := each(`SELECT st.service_id, tt.id, tt.uuid, tt.taxonomy_id, t.code, tt.code, tt.name, tt.description
+	err := c.eachRow(ctx, `SELECT st.service_id, tt.id, tt.uuid, tt.taxonomy_id, t.code, tt.code, tt.name, tt.description
 		FROM service_terms st JOIN taxonomy_terms tt ON tt.id = st.term_id JOIN taxonomies t ON t.id = tt.taxonomy_id
-		WHERE st.service_id IN `+in+` ORDER BY st.service_id, t.id, tt.id`, func(rows *sql.Rows) error {
+		WHERE st.service_id IN `+in+` ORDER BY st.service_id, t.id, tt.id`, args, func(scan func(...any) error) error {
 		var sid int64
 		var t linkwork.TaxonomyTerm
-		if err := rows.Scan(&sid, &t.ID, &t.UUID, &t.TaxonomyID, &t.TaxonomyCode, &t.Code, &t.Name, &t.Description); err != nil {
+		if err := scan(&sid, &t.ID, &t.UUID, &t.TaxonomyID, &t.TaxonomyCode, &t.Code, &t.Name, &t.Description); err != nil {
 			return err
 		}
 		byID[sid].Terms, byID[sid].TermIDs = append(byID[sid].Terms, t), append(byID[sid].TermIDs, t.ID)
@@ -380,10 +367,10 @@ func (db *DB) loadServiceLists(ctx context.Context, c conn, svcs []*linkwork.Ser
 	if err != nil {
 		return err
 	}
-	err = each("SELECT service_id, name FROM service_areas WHERE service_id IN "+in+" ORDER BY service_id, position", func(rows *sql.Rows) error {
+	err = c.eachRow(ctx, "SELECT service_id, name FROM service_areas WHERE service_id IN "+in+" ORDER BY service_id, position", args, func(scan func(...any) error) error {
 		var sid int64
 		var name string
-		if err := rows.Scan(&sid, &name); err != nil {
+		if err := scan(&sid, &name); err != nil {
 			return err
 		}
 		byID[sid].Areas = append(byID[sid].Areas, name)
@@ -392,12 +379,12 @@ func (db *DB) loadServiceLists(ctx context.Context, c conn, svcs []*linkwork.Ser
 	if err != nil {
 		return err
 	}
-	err = each("SELECT service_id, freq, days, ordinal, opens, closes, description FROM schedules WHERE service_id IN "+in+
-		" ORDER BY service_id, position", func(rows *sql.Rows) error {
+	err = c.eachRow(ctx, "SELECT service_id, freq, days, ordinal, opens, closes, description FROM schedules WHERE service_id IN "+in+
+		" ORDER BY service_id, position", args, func(scan func(...any) error) error {
 		var sid int64
 		var sc linkwork.Schedule
 		var days, opens, closes int
-		if err := rows.Scan(&sid, &sc.Freq, &days, &sc.Ordinal, &opens, &closes, &sc.Description); err != nil {
+		if err := scan(&sid, &sc.Freq, &days, &sc.Ordinal, &opens, &closes, &sc.Description); err != nil {
 			return err
 		}
 		sc.Days, sc.Opens, sc.Closes = linkwork.DaysFromMask(days), linkwork.FormatClock(opens), linkwork.FormatClock(closes)
@@ -407,12 +394,12 @@ func (db *DB) loadServiceLists(ctx context.Context, c conn, svcs []*linkwork.Ser
 	if err != nil {
 		return err
 	}
-	err = each("SELECT service_id, id, uuid, name, address_1, address_2, town, postcode, lat, lng, lsoa FROM locations WHERE service_id IN "+in+
-		" ORDER BY service_id, position", func(rows *sql.Rows) error {
+	err = c.eachRow(ctx, "SELECT service_id, id, uuid, name, address_1, address_2, town, postcode, lat, lng, lsoa FROM locations WHERE service_id IN "+in+
+		" ORDER BY service_id, position", args, func(scan func(...any) error) error {
 		var sid int64
 		var l linkwork.Location
 		var lat, lng sql.NullFloat64
-		if err := rows.Scan(&sid, &l.ID, &l.UUID, &l.Name, &l.Address1, &l.Address2, &l.Town, &l.Postcode, &lat, &lng, &l.LSOA); err != nil {
+		if err := scan(&sid, &l.ID, &l.UUID, &l.Name, &l.Address1, &l.Address2, &l.Town, &l.Postcode, &lat, &lng, &l.LSOA); err != nil {
 			return err
 		}
 		if lat.Valid && lng.Valid {
@@ -425,11 +412,11 @@ func (db *DB) loadServiceLists(ctx context.Context, c conn, svcs []*linkwork.Ser
 	if err != nil {
 		return err
 	}
-	err = each("SELECT service_id, name, title, email, phone FROM contacts WHERE service_id IN "+in+" ORDER BY service_id, position",
-		func(rows *sql.Rows) error {
+	err = c.eachRow(ctx, "SELECT service_id, name, title, email, phone FROM contacts WHERE service_id IN "+in+" ORDER BY service_id, position", args,
+		func(scan func(...any) error) error {
 			var sid int64
 			var ct linkwork.Contact
-			if err := rows.Scan(&sid, &ct.Name, &ct.Title, &ct.Email, &ct.Phone); err != nil {
+			if err := scan(&sid, &ct.Name, &ct.Title, &ct.Email, &ct.Phone); err != nil {
 				return err
 			}
 			byID[sid].Contacts = append(byID[sid].Contacts, ct)
@@ -438,12 +425,12 @@ func (db *DB) loadServiceLists(ctx context.Context, c conn, svcs []*linkwork.Ser
 	if err != nil {
 		return err
 	}
-	return each(`SELECT service_id, model, who_can_refer, how_to_refer, funding_source, staff_fte, caseload_limit, waiting_weeks,
-		electronic_system, assessment_tools FROM connector_schemes WHERE service_id IN `+in, func(rows *sql.Rows) error {
+	return c.eachRow(ctx, `SELECT service_id, model, who_can_refer, how_to_refer, funding_source, staff_fte, caseload_limit, waiting_weeks,
+		electronic_system, assessment_tools FROM connector_schemes WHERE service_id IN `+in, args, func(scan func(...any) error) error {
 		var sid int64
 		var sc linkwork.ConnectorScheme
 		var model, refer, tools string
-		if err := rows.Scan(&sid, &model, &refer, &sc.HowToRefer, &sc.FundingSource, &sc.StaffFTE, &sc.CaseloadLimit,
+		if err := scan(&sid, &model, &refer, &sc.HowToRefer, &sc.FundingSource, &sc.StaffFTE, &sc.CaseloadLimit,
 			&sc.WaitingWeeks, &sc.ElectronicSystem, &tools); err != nil {
 			return err
 		}

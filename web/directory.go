@@ -407,6 +407,8 @@ type BoxesField struct {
 	Name, Legend, Hint string
 	Options            []dirChoice
 	Inline             bool
+	// Columns lays a long list out in columns.
+	Columns bool
 }
 
 // Boxes returns checkboxes for the field name, one for each option. Options without an
@@ -428,6 +430,9 @@ func (f *Form) Boxes(name, legend string, opts []dirChoice) BoxesField {
 
 // InRow returns the checkboxes laid out side by side.
 func (b BoxesField) InRow() BoxesField { b.Inline = true; return b }
+
+// InColumns returns a long list of checkboxes laid out in columns.
+func (b BoxesField) InColumns() BoxesField { b.Columns = true; return b }
 
 // WithHint returns the checkboxes with hint text under their legend.
 func (b BoxesField) WithHint(hint string) BoxesField { b.Hint = hint; return b }

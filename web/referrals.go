@@ -210,12 +210,17 @@ func (r RadiosField) InRow() RadiosField { r.Inline = true; return r }
 type DateField struct {
 	Form               *Form
 	Name, Legend, Hint string
+	// Own is set when the reader gives their own date, so that browsers may fill it in.
+	Own bool
 }
 
 // Date returns the three inputs of a date.
 func (f *Form) Date(name, legend, hint string) DateField {
 	return DateField{Form: f, Name: name, Legend: legend, Hint: hint}
 }
+
+// OwnBirthday returns the date marked as the reader's own date of birth.
+func (d DateField) OwnBirthday() DateField { d.Own = true; return d }
 
 // readDate reads a date typed as day, month and year into the form, and returns it as
 // YYYY-MM-DD, or "" when nothing was typed. Anything that is not a real date is recorded
