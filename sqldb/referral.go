@@ -139,27 +139,44 @@ func (db *DB) createReferral(ctx context.Context, c conn, r *linkwork.Referral, 
 	} else if err != nil {
 		return err
 	}
-	// Needs and client groups: each must be a term of the right taxonomy in the place.
+	// Needs and client groups, each a term of the right taxonomy in the place; the
+	// organisations the referral is shared with, and the referrer's own: read in one round
+	// trip, told apart by kind.
 	ids := append(slices.Clone(r.NeedIDs), r.ClientGroupIDs...)
+	orgIDs := slices.Clone(r.Consent.ShareWith)
+	if r.Referrer.OrganisationID != 0 {
+		orgIDs = append(orgIDs, r.Referrer.OrganisationID)
+	}
 	codes := map[int64]string{}
 	found := map[int64]linkwork.TaxonomyTerm{}
+	orgs := map[int64]string{}
+	var parts []string
+	var args []any
 	if len(ids) > 0 {
-		rows, err := c.query(ctx, `SELECT tt.id, tt.uuid, tt.taxonomy_id, t.code, tt.code, tt.name, tt.description
-			FROM taxonomy_terms tt JOIN taxonomies t ON t.id = tt.taxonomy_id
-			WHERE t.place_id = ? AND tt.id IN `+placeholders(len(ids)), append([]any{r.PlaceID}, anys(ids)...)...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
+		parts = append(parts, `SELECT 'term', tt.id, tt.uuid, tt.taxonomy_id, t.code, tt.code, tt.name, tt.description
+			FROM taxonomy_terms tt JOIN taxonomies t ON t.id = tt.taxonomy_id WHERE t.place_id = ? AND tt.id IN `+placeholders(len(ids)))
+		args = append(append(args, r.PlaceID), anys(ids)...)
+	}
+	if len(orgIDs) > 0 {
+		parts = append(parts, `SELECT 'organisation', id, '', 0, '', '', name, '' FROM organisations
+			WHERE place_id = ? AND id IN `+placeholders(len(orgIDs)))
+		args = append(append(args, r.PlaceID), anys(orgIDs)...)
+	}
+	if len(parts) > 0 {
+		err := c.eachRow(ctx, strings.Join(parts, " UNION ALL "), args, func(scan func(...any) error) error {
+			var kind string
 			var t linkwork.TaxonomyTerm
-			if err := rows.Scan(&t.ID, &t.UUID, &t.TaxonomyID, &t.TaxonomyCode, &t.Code, &t.Name, &t.Description); err != nil {
-				rows.Close()
+			if err := scan(&kind, &t.ID, &t.UUID, &t.TaxonomyID, &t.TaxonomyCode, &t.Code, &t.Name, &t.Description); err != nil {
 				return err
 			}
-			codes[t.ID], found[t.ID] = t.TaxonomyCode, t
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			if kind == "organisation" {
+				orgs[t.ID] = t.Name
+			} else {
+				codes[t.ID], found[t.ID] = t.TaxonomyCode, t
+			}
+			return nil
+		})
+		if err != nil {
 			return err
 		}
 	}
@@ -171,32 +188,6 @@ func (db *DB) createReferral(ctx context.Context, c conn, r *linkwork.Referral, 
 	for _, id := range r.ClientGroupIDs {
 		if codes[id] != linkwork.TaxonomyClientGroup {
 			ps.Add(linkwork.FieldError("client_group_ids", "There is no client group %d in %s: choose client groups from the list.", id, placeName))
-		}
-	}
-	// Organisations: those the referral is shared with, and the referrer's own.
-	orgIDs := slices.Clone(r.Consent.ShareWith)
-	if r.Referrer.OrganisationID != 0 {
-		orgIDs = append(orgIDs, r.Referrer.OrganisationID)
-	}
-	orgs := map[int64]string{}
-	if len(orgIDs) > 0 {
-		rows, err := c.query(ctx, "SELECT id, name FROM organisations WHERE place_id = ? AND id IN "+placeholders(len(orgIDs)),
-			append([]any{r.PlaceID}, anys(orgIDs)...)...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id int64
-			var name string
-			if err := rows.Scan(&id, &name); err != nil {
-				rows.Close()
-				return err
-			}
-			orgs[id] = name
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
 		}
 	}
 	for _, id := range r.Consent.ShareWith {

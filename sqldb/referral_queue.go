@@ -205,75 +205,43 @@ func (db *DB) fillCapacity(ctx context.Context, c conn, placeID int64, schemes [
 		return nil, err
 	}
 
-	// Referrals by scheme and status, from the counts the triggers of migration 0008 keep.
-	rows, err = c.query(ctx, `SELECT scheme_id, status, n FROM scheme_referral_counts WHERE scheme_id IN `+in+`
-		AND status IN ('received', 'waiting', 'allocated', 'in_progress')`, ids...)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var id int64
-		var status string
+	// Three counts in one round trip (each is a handful of rows): referrals by scheme and
+	// status, from the counters the triggers of migration 0008 keep; active cases by scheme
+	// and worker, from the partial index of active cases alone (its condition written as in
+	// the index, for SQLite to see that it applies); and allocations over the last eight
+	// weeks. kind tells the rows apart; worker is 0 where it does not apply.
+	type key struct{ scheme, worker int64 }
+	active := map[key]int{}
+	args := append(append(append([]any{}, ids...), ids...), ids...)
+	args = append(args, db.Now().Add(-capacityWindow))
+	err = c.eachRow(ctx, `SELECT 'status', scheme_id, status, 0, n FROM scheme_referral_counts WHERE scheme_id IN `+in+`
+			AND status IN ('received', 'waiting', 'allocated', 'in_progress')
+		UNION ALL SELECT 'worker', scheme_id, '', worker_user_id, COUNT(*) FROM referrals WHERE scheme_id IN `+in+`
+			AND status IN ('allocated', 'in_progress') AND worker_user_id IS NOT NULL GROUP BY scheme_id, worker_user_id
+		UNION ALL SELECT 'allocated', scheme_id, '', 0, COUNT(*) FROM referral_events WHERE scheme_id IN `+in+`
+			AND action = 'allocate' AND at >= ? GROUP BY scheme_id`, args, func(scan func(...any) error) error {
+		var kind, status string
+		var scheme, worker int64
 		var n int
-		if err := rows.Scan(&id, &status, &n); err != nil {
-			rows.Close()
-			return nil, err
+		if err := scan(&kind, &scheme, &status, &worker, &n); err != nil {
+			return err
 		}
-		sc := byID[id]
-		switch linkwork.ReferralStatus(status) {
-		case linkwork.ReferralReceived:
+		sc := byID[scheme]
+		switch {
+		case kind == "worker":
+			active[key{scheme, worker}] = n
+		case kind == "allocated":
+			sc.AllocatedPerWeek = float64(n) / 8
+		case status == string(linkwork.ReferralReceived):
 			sc.Received += n
-		case linkwork.ReferralWaiting:
+		case status == string(linkwork.ReferralWaiting):
 			sc.Waiting += n
 		default:
 			sc.Active += n
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-
-	// Active cases by scheme and worker, from the partial index of active cases alone (its
-	// condition is written here as in the index, for SQLite to see that it applies).
-	type key struct{ scheme, worker int64 }
-	active := map[key]int{}
-	rows, err = c.query(ctx, `SELECT scheme_id, worker_user_id, COUNT(*) FROM referrals WHERE scheme_id IN `+in+`
-		AND status IN ('allocated', 'in_progress') AND worker_user_id IS NOT NULL GROUP BY scheme_id, worker_user_id`, ids...)
+		return nil
+	})
 	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var k key
-		var n int
-		if err := rows.Scan(&k.scheme, &k.worker, &n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		active[k] = n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-
-	// Allocations over the last eight weeks.
-	rows, err = c.query(ctx, `SELECT scheme_id, COUNT(*) FROM referral_events WHERE scheme_id IN `+in+`
-		AND action = 'allocate' AND at >= ? GROUP BY scheme_id`, append(ids, db.Now().Add(-capacityWindow))...)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		byID[id].AllocatedPerWeek = float64(n) / 8
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 
