@@ -51,54 +51,8 @@ func TestKilledServerKeepsAcknowledgedReferrals(t *testing.T) {
 
 func testKilledServer(t *testing.T, dbURL string) {
 	ctx := context.Background()
-	// A place with a referrer, a token and one connector scheme.
-	for _, args := range [][]string{
-		{"place", "add", "--db", dbURL, "--name", "Calderdale"},
-		{"org", "add", "--db", dbURL, "--place", "Calderdale", "--name", "Calder PCN", "--sector", "nhs"},
-	} {
-		if _, err := run(t, "", args...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := run(t, "a good long password\n", "user", "add", "--db", dbURL, "--email", "rita@example.org", "--role", "referrer",
-		"--org", "Calder PCN", "--name", "Rita Referrer", "--password-stdin"); err != nil {
-		t.Fatal(err)
-	}
-	out, err := run(t, "", "token", "create", "--db", dbURL, "--email", "rita@example.org", "--name", "crash test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	token := strings.TrimSpace(out[strings.LastIndex(strings.TrimSpace(out), "\n")+1:])
-	db, err := sqldb.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	svc := db.Services()
-	places, err := svc.Places.ListPlaces(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	place := places[0]
-	orgs, _, err := svc.Organisations.ListOrganisations(ctx, linkwork.OrganisationFilter{PlaceID: place.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	scheme := &linkwork.Service{PlaceID: place.ID, OrganisationID: orgs[0].ID, Kind: linkwork.KindScheme, Name: "Calder Social Prescribing",
-		Description: "Link workers.", Status: linkwork.StatusActive, Scheme: &linkwork.ConnectorScheme{Model: linkwork.ModelPCNLinkWorker, WhoCanRefer: []linkwork.ReferrerType{linkwork.ReferrerGP}}}
-	if err := svc.Directory.CreateService(ctx, scheme); err != nil {
-		t.Fatal(err)
-	}
-	taxs, err := svc.Taxonomies.ListTaxonomies(ctx, place.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var need int64
-	for _, tx := range taxs {
-		if tx.Code == linkwork.TaxonomyNeed {
-			need = tx.Terms[0].ID
-		}
-	}
+	fx := seedReferrals(t, dbURL)
+	token, scheme, need, place := fx.token, fx.scheme, fx.need, fx.place
 
 	addr := freeAddr(t)
 	server := startChild(t, "serve", "--db", dbURL, "--addr", addr)
@@ -232,13 +186,86 @@ func countRows(t *testing.T, dbURL string, tables ...string) map[string]int {
 	return out
 }
 
+// referralPlace is a place to send referrals to: a referrer's API token, a connector scheme
+// and a need.
+type referralPlace struct {
+	token  string
+	place  *linkwork.Place
+	scheme *linkwork.Service
+	need   int64
+}
+
+// seedReferrals makes a place with a referrer (rita@example.org, password "a good long
+// password"), a token for her and one connector scheme, through the command line and the
+// store, as an administrator would.
+func seedReferrals(t *testing.T, dbURL string) referralPlace {
+	t.Helper()
+	ctx := context.Background()
+	// A place with a referrer, a token and one connector scheme.
+	for _, args := range [][]string{
+		{"place", "add", "--db", dbURL, "--name", "Calderdale"},
+		{"org", "add", "--db", dbURL, "--place", "Calderdale", "--name", "Calder PCN", "--sector", "nhs"},
+	} {
+		if _, err := run(t, "", args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := run(t, "a good long password\n", "user", "add", "--db", dbURL, "--email", "rita@example.org", "--role", "referrer",
+		"--org", "Calder PCN", "--name", "Rita Referrer", "--password-stdin"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, "", "token", "create", "--db", dbURL, "--email", "rita@example.org", "--name", "crash test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := strings.TrimSpace(out[strings.LastIndex(strings.TrimSpace(out), "\n")+1:])
+	db, err := sqldb.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	svc := db.Services()
+	places, err := svc.Places.ListPlaces(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	place := places[0]
+	orgs, _, err := svc.Organisations.ListOrganisations(ctx, linkwork.OrganisationFilter{PlaceID: place.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scheme := &linkwork.Service{PlaceID: place.ID, OrganisationID: orgs[0].ID, Kind: linkwork.KindScheme, Name: "Calder Social Prescribing",
+		Description: "Link workers.", Status: linkwork.StatusActive, Scheme: &linkwork.ConnectorScheme{Model: linkwork.ModelPCNLinkWorker, WhoCanRefer: []linkwork.ReferrerType{linkwork.ReferrerGP}}}
+	if err := svc.Directory.CreateService(ctx, scheme); err != nil {
+		t.Fatal(err)
+	}
+	taxs, err := svc.Taxonomies.ListTaxonomies(ctx, place.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var need int64
+	for _, tx := range taxs {
+		if tx.Code == linkwork.TaxonomyNeed {
+			need = tx.Terms[0].ID
+		}
+	}
+
+	return referralPlace{token: token, place: place, scheme: scheme, need: need}
+}
+
 // startChild runs linkwork with args in a child process and waits until it answers /healthz.
 func startChild(t *testing.T, args ...string) *exec.Cmd {
 	t.Helper()
+	return startChildLogged(t, &bytes.Buffer{}, args...)
+}
+
+// startChildLogged is startChild writing the child's log (its standard error) to stderr,
+// which may be read once the child has exited.
+func startChildLogged(t *testing.T, stderr *bytes.Buffer, args ...string) *exec.Cmd {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childArgs+"="+strings.Join(args, "\x1f"))
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	cmd.Stdout, cmd.Stderr = io.Discard, stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
