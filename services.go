@@ -17,4 +17,5 @@ type Services struct {
 	Scoping       ScopingService
 	Referrals     ReferralService
 	Notifications NotificationService
+	SigningKeys   SigningKeyService
 }

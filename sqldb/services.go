@@ -19,6 +19,7 @@ func (db *DB) Services() linkwork.Services {
 		Search:        NewSearchService(db),
 		Scoping:       NewScopingService(db),
 		Referrals:     NewReferralService(db),
+		SigningKeys:   NewSigningKeyService(db),
 		Notifications: NewNotificationService(db),
 	}
 }

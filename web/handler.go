@@ -3,7 +3,9 @@
 package web
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"html"
 	"log/slog"
 	"net/http"
@@ -41,14 +43,21 @@ type Config struct {
 	BaseURL       string
 }
 
-// New returns the HTML interface. It fails only if a template does not parse.
+// New returns the HTML interface. It fails if a template does not parse or the
+// self-referral form's signing key cannot be read.
 func New(cfg Config) (*Handler, error) {
 	t, err := parseTemplates()
 	if err != nil {
 		return nil, err
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	key, err := cfg.Services.SigningKeys.SigningKey(ctx, "self_referral")
+	if err != nil {
+		return nil, fmt.Errorf("web: the self-referral signing key: %w", err)
+	}
 	return &Handler{svc: cfg.Services, auth: cfg.Authenticator, tmpl: t, logger: cfg.Logger,
-		signIns: authz.NewLimiter(10, 6*time.Second), baseURL: cfg.BaseURL, referGuard: newReferGuard()}, nil
+		signIns: authz.NewLimiter(10, 6*time.Second), baseURL: cfg.BaseURL, referGuard: newReferGuard(key)}, nil
 }
 
 // Register adds the HTML routes to the router.

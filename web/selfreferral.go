@@ -2,7 +2,6 @@ package web
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
@@ -35,20 +34,16 @@ const (
 	referMaxAge = 2 * time.Hour
 )
 
-// referGuard holds what the bot checks need. Its key is made at start and never stored:
-// a restart only means that forms open at that moment are refused once, with a fresh one
-// given back.
+// referGuard holds what the bot checks need. Its key is kept in the database
+// (linkwork.SigningKeyService), so that a form given out by one instance is accepted by any
+// other, and a restart voids nothing.
 type referGuard struct {
 	key     []byte
 	limiter *authz.Limiter
 	now     func() time.Time
 }
 
-func newReferGuard() *referGuard {
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		panic("web: no randomness: " + err.Error())
-	}
+func newReferGuard(key []byte) *referGuard {
 	// Ten forms at once from one address (a library, a GP surgery's waiting room), then one
 	// every six minutes.
 	return &referGuard{key: key, limiter: authz.NewLimiter(10, 6*time.Minute), now: func() time.Time { return timeNow() }}

@@ -6,6 +6,7 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"io"
 	"log/slog"
 	"net/http"
@@ -297,8 +298,17 @@ func TestSelfReferralRateLimit(t *testing.T) {
 	}
 }
 
+// randomKey is a signing key of its own for a test.
+func randomKey(t *testing.T) []byte {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
 func TestReferToken(t *testing.T) {
-	g := newReferGuard()
+	g := newReferGuard(randomKey(t))
 	now := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
 	g.now = func() time.Time { return now }
 	tok := g.token(7)
@@ -325,8 +335,8 @@ func TestReferToken(t *testing.T) {
 			t.Errorf("token %q for place %d after %s: fresh=%v, want %v", c.token, c.place, c.after, got, c.want)
 		}
 	}
-	// Another process's key does not sign the same.
-	if newReferGuard().fresh(tok, 7) {
+	// Another key does not sign the same.
+	if newReferGuard(randomKey(t)).fresh(tok, 7) {
 		t.Error("a token from another key is accepted")
 	}
 }
