@@ -16,6 +16,7 @@ import (
 
 	"linkwork"
 	"linkwork/geoimport"
+	"linkwork/notify"
 	"linkwork/oruk"
 	"linkwork/server"
 	"linkwork/sqldb"
@@ -338,6 +339,10 @@ func (m *Main) serve(ctx context.Context) error {
 		base = "http://" + ln.Addr().String()
 	}
 	svc := m.db.Services()
+	// The worker is woken by every referral change, so that its notifications go out at
+	// once; it starts once the server is listening.
+	worker := notify.New(notify.Config{Notifications: svc.Notifications, Sender: sender, Logger: m.logger})
+	svc.Referrals = notify.WakingReferrals(svc.Referrals, worker.Wake)
 	srv, err := server.New(server.Config{DB: m.db, Services: svc, Logger: m.logger, BaseURL: base,
 		SecureCookies: m.secure, Version: Version, ORUKCacheBytes: orukCacheBytes(m.orukCacheMB)})
 	if err != nil {
@@ -350,7 +355,7 @@ func (m *Main) serve(ctx context.Context) error {
 	go func() { m.served <- m.httpSrv.Serve(ln) }()
 
 	fmt.Fprintf(m.stdout, "linkwork %s is running at %s (database: %s)\n", Version, base, m.db.Dialect())
-	m.startNotifier(ctx, svc, sender)
+	m.startNotifier(ctx, worker, sender)
 	n, err := svc.Users.CountUsers(ctx)
 	if err != nil {
 		return err

@@ -8,7 +8,6 @@ import (
 	"os"
 	"strconv"
 
-	"linkwork"
 	"linkwork/notify"
 )
 
@@ -64,13 +63,12 @@ type notifier struct {
 // startNotifier starts the worker that delivers the outbox. Its context is cut loose from
 // ctx, which ends at the first signal: the worker must outlive the requests still being
 // finished then, and is stopped by Close instead.
-func (m *Main) startNotifier(ctx context.Context, svc linkwork.Services, sender notify.Sender) {
+func (m *Main) startNotifier(ctx context.Context, w *notify.Worker, sender notify.Sender) {
 	if sender == nil {
 		fmt.Fprintln(m.stdout, "Notifications: no mail server given (--smtp-addr), so they are written to the log instead of sent.")
 	} else {
 		fmt.Fprintf(m.stdout, "Notifications: sent through the mail server at %s.\n", m.smtp.addr)
 	}
-	w := notify.New(notify.Config{Notifications: svc.Notifications, Sender: sender, Logger: m.logger})
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	n := &notifier{stop: cancel, done: make(chan struct{})}
 	go func() {
