@@ -51,6 +51,9 @@ type NotificationService interface {
 	ClaimNotifications(ctx context.Context, n int, lease time.Duration) ([]*Notification, error)
 	// MarkNotificationSent records that a claimed notification was sent.
 	MarkNotificationSent(ctx context.Context, id int64) error
+	// MarkNotificationsSent records several as sent in one transaction, for a sender that
+	// hands a whole batch over at once (the log).
+	MarkNotificationsSent(ctx context.Context, ids []int64) error
 	// MarkNotificationFailed records a failed attempt and when to try again (or gives up
 	// after MaxNotificationAttempts).
 	MarkNotificationFailed(ctx context.Context, id int64, reason string) error

@@ -146,6 +146,20 @@ func (w *Worker) RunOnce(ctx context.Context) (sent, claimed int, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
+	if log, ok := w.cfg.Sender.(LogSender); ok {
+		// Logging cannot half-fail, so the whole batch is logged and recorded in one
+		// transaction instead of one a message.
+		ids := make([]int64, len(batch))
+		for i, n := range batch {
+			_ = log.Send(ctx, n)
+			ids[i] = n.ID
+		}
+		if err := w.cfg.Notifications.MarkNotificationsSent(context.WithoutCancel(ctx), ids); err != nil {
+			w.cfg.Logger.Error("notifications: logged but not recorded; they will be logged again when their lease runs out", "err", err)
+			return 0, len(batch), nil
+		}
+		return len(batch), len(batch), nil
+	}
 	for i, n := range batch {
 		if ctx.Err() != nil {
 			// Shutting down: the rest are tried again when their lease runs out.

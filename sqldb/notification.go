@@ -138,6 +138,19 @@ func (s *NotificationService) MarkNotificationSent(ctx context.Context, id int64
 	})
 }
 
+// MarkNotificationsSent records several claimed notifications as sent, in one transaction.
+// Ones already recorded keep their first time.
+func (s *NotificationService) MarkNotificationsSent(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.db.tx(ctx, func(c conn) error {
+		_, err := c.exec(ctx, "UPDATE notifications SET sent_at = ?, leased_until = NULL WHERE sent_at IS NULL AND id IN "+placeholders(len(ids)),
+			append([]any{s.db.Now()}, anys(ids)...)...)
+		return err
+	})
+}
+
 // maxErrorLength bounds the error kept with a notification: a mail server's reply can be
 // long, and only its start says what went wrong.
 const maxErrorLength = 1000

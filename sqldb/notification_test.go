@@ -179,3 +179,38 @@ func TestClaimNotificationsConcurrently(t *testing.T) {
 		}
 	})
 }
+
+// TestMarkNotificationsSent records a batch as sent at once, keeping the first time of one
+// already recorded.
+func TestMarkNotificationsSent(t *testing.T) {
+	t.Parallel()
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := newRefWorld(t, db)
+		ctx := t.Context()
+		r := w.send(t, w.referral()) // two notifications
+		claimed, err := w.outbox.ClaimNotifications(ctx, 10, time.Minute)
+		must(t, err)
+		if len(claimed) != 2 {
+			t.Fatalf("claimed %d, want 2", len(claimed))
+		}
+		must(t, w.outbox.MarkNotificationSent(ctx, claimed[0].ID))
+		first := findNotification(t, w, r.ID, claimed[0].ID).SentAt
+		w.clock.advance(time.Minute)
+		must(t, w.outbox.MarkNotificationsSent(ctx, []int64{claimed[0].ID, claimed[1].ID}))
+		for _, c := range claimed {
+			n := findNotification(t, w, r.ID, c.ID)
+			if n.SentAt == nil || n.LeasedUntil != nil {
+				t.Errorf("notification %d: sent %v, leased until %v", c.ID, n.SentAt, n.LeasedUntil)
+			}
+		}
+		if got := findNotification(t, w, r.ID, claimed[0].ID).SentAt; !got.Equal(*first) {
+			t.Errorf("the first time sent moved from %v to %v", first, got)
+		}
+		w.clock.advance(time.Hour)
+		again, err := w.outbox.ClaimNotifications(ctx, 10, time.Minute)
+		must(t, err)
+		if len(again) != 0 {
+			t.Errorf("%d sent notifications claimed again", len(again))
+		}
+	})
+}
