@@ -52,6 +52,24 @@ const (
 	AuditReferralList       = "referral.list"
 	AuditReferralTransition = "referral.transition"
 	AuditCaseloadLimit      = "caseload.limit"
+	// Casework: every view of a person's record, and every list of people, is recorded.
+	AuditPersonCreate        = "person.create"
+	AuditPersonView          = "person.view"
+	AuditPersonList          = "person.list"
+	AuditPersonUpdate        = "person.update"
+	AuditPersonExport        = "person.export"
+	AuditPersonErase         = "person.erase"
+	AuditCaseClose           = "person.close"
+	AuditConversationSave    = "conversation.save"
+	AuditPlanChange          = "plan.change"
+	AuditContactAdd          = "contact.add"
+	AuditQuestionnaireSave   = "questionnaire.save"
+	AuditQuestionnaireDefine = "questionnaire.define"
+	AuditOnwardSend          = "onward.send"
+	AuditOnwardView          = "onward.view"
+	AuditOnwardList          = "onward.list"
+	AuditOnwardAnswer        = "onward.answer"
+	AuditRetentionSet        = "retention.set"
 )
 
 // AuditFilter selects audit events in a place. Zero fields do not filter.

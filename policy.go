@@ -40,6 +40,19 @@ const (
 	PermAllocateReferrals Permission = "referrals.allocate"
 	// PermViewCapacity is seeing schemes' capacity: counts, not people.
 	PermViewCapacity Permission = "capacity.view"
+
+	// PermViewCases is seeing the case records (people, their plans, contacts and
+	// questionnaires) an organisation holds; PermManageCases is working on them.
+	PermViewCases   Permission = "cases.view"
+	PermManageCases Permission = "cases.manage"
+	// PermEraseCases is erasing a person's personal data before its retention ends.
+	PermEraseCases Permission = "cases.erase"
+	// PermAnswerOnward is seeing and answering the onward referrals sent to an
+	// organisation's community offers.
+	PermAnswerOnward Permission = "onward.answer"
+	// PermManageCasework is a place's casework settings: its own questionnaires, the
+	// licensed SWEMWBS wording and how long closed cases are kept.
+	PermManageCasework Permission = "casework.settings"
 )
 
 // Grant says which roles hold a permission. A role in PlaceWide holds it for every
@@ -74,6 +87,15 @@ var Policy = map[Permission]Grant{
 	PermTriageReferrals:   {OwnOrganisation: []Role{RoleManager, RoleLinkWorker}},
 	PermAllocateReferrals: {OwnOrganisation: []Role{RoleManager}},
 	PermViewCapacity:      {PlaceWide: []Role{RoleAdmin, RoleCommissioner}, OwnOrganisation: []Role{RoleManager}},
+	// Case records are personal data held by one organisation: only its link workers and
+	// managers see them, never anyone place-wide.
+	PermViewCases:   {OwnOrganisation: []Role{RoleManager, RoleLinkWorker}},
+	PermManageCases: {OwnOrganisation: []Role{RoleManager, RoleLinkWorker}},
+	PermEraseCases:  {OwnOrganisation: []Role{RoleManager}},
+	// The group running an offer answers its referrals; so may a manager whose
+	// organisation runs offers.
+	PermAnswerOnward:   {OwnOrganisation: []Role{RoleCommunity, RoleManager}},
+	PermManageCasework: {PlaceWide: []Role{RoleAdmin}},
 }
 
 // Principal is a signed-in user working in one place, with their memberships there.

@@ -2,20 +2,23 @@ package linkwork
 
 // Services bundles every service, for the interfaces (web, api, cli) to share.
 type Services struct {
-	Places        PlaceService
-	Organisations OrganisationService
-	Users         UserService
-	Sessions      SessionService
-	Tokens        TokenService
-	Links         LinkService
-	Audit         AuditService
-	Geography     GeographyService
-	Taxonomies    TaxonomyService
-	Directory     ServiceService
-	Practitioners PractitionerService
-	Search        SearchService
-	Scoping       ScopingService
-	Referrals     ReferralService
-	Notifications NotificationService
-	SigningKeys   SigningKeyService
+	Places         PlaceService
+	Organisations  OrganisationService
+	Users          UserService
+	Sessions       SessionService
+	Tokens         TokenService
+	Links          LinkService
+	Audit          AuditService
+	Geography      GeographyService
+	Taxonomies     TaxonomyService
+	Directory      ServiceService
+	Practitioners  PractitionerService
+	Search         SearchService
+	Scoping        ScopingService
+	Referrals      ReferralService
+	Notifications  NotificationService
+	SigningKeys    SigningKeyService
+	Cases          CaseService
+	Onward         OnwardService
+	Questionnaires QuestionnaireService
 }

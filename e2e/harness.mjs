@@ -24,12 +24,12 @@ export const PASSWORD = 'correct horse battery staple'
 
 /** The navigation each role sees in the header, in order; the public see only PUBLIC_NAV. */
 export const NAV = {
-  admin: ['Home', 'Find support', 'Organisations', 'Directory', 'Directory of link workers', 'Referrals', 'Users', 'Audit trail', 'Your account'],
-  manager: ['Home', 'Find support', 'Organisations', 'Directory', 'Directory of link workers', 'Referrals', 'Users', 'Your account'],
+  admin: ['Home', 'Find support', 'Organisations', 'Directory', 'Directory of link workers', 'Referrals', 'Users', 'Audit trail', 'Casework settings', 'Your account'],
+  manager: ['Home', 'Find support', 'Organisations', 'Directory', 'Directory of link workers', 'Referrals', 'People', 'Referrals to your groups', 'Users', 'Your account'],
   commissioner: ['Home', 'Find support', 'Organisations', 'Directory of link workers', 'Your account'],
-  link_worker: ['Home', 'Find support', 'Organisations', 'Directory of link workers', 'Referrals', 'Your account'],
+  link_worker: ['Home', 'Find support', 'Organisations', 'Directory of link workers', 'Referrals', 'People', 'Your account'],
   referrer: ['Home', 'Find support', 'Organisations', 'Directory of link workers', 'Referrals', 'Your account'],
-  community: ['Home', 'Find support', 'Organisations', 'Directory', 'Referrals', 'Your account'],
+  community: ['Home', 'Find support', 'Organisations', 'Directory', 'Referrals', 'Referrals to your groups', 'Your account'],
 }
 export const PUBLIC_NAV = ['Find support']
 

@@ -170,11 +170,20 @@ func navigation(p *linkwork.Principal, path string) []NavItem {
 	if p.Can(linkwork.PermViewReferrals) {
 		items = append(items, NavItem{Label: "Referrals", Href: "/referrals"})
 	}
+	if p.Can(linkwork.PermViewCases) {
+		items = append(items, NavItem{Label: "People", Href: "/people"})
+	}
+	if p.Can(linkwork.PermAnswerOnward) {
+		items = append(items, NavItem{Label: "Referrals to your groups", Href: "/onward"})
+	}
 	if p.Can(linkwork.PermViewUsers) {
 		items = append(items, NavItem{Label: "Users", Href: "/users"})
 	}
 	if p.Can(linkwork.PermViewAudit) {
 		items = append(items, NavItem{Label: "Audit trail", Href: "/audit"})
+	}
+	if p.Can(linkwork.PermManageCasework) {
+		items = append(items, NavItem{Label: "Casework settings", Href: "/settings/casework"})
 	}
 	items = append(items, NavItem{Label: "Your account", Href: "/account"})
 	for i := range items {
