@@ -21,4 +21,5 @@ type Services struct {
 	Cases          CaseService
 	Onward         OnwardService
 	Questionnaires QuestionnaireService
+	Leases         LeaseService
 }

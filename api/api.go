@@ -55,6 +55,9 @@ func (h *Handler) Register(rt *authz.Router) {
 	h.registerPractitioners(g)
 	h.registerSearch(g)
 	h.registerReferrals(g)
+	h.registerPeople(g)
+	h.registerOnward(g)
+	h.registerQuestionnaires(g)
 	g.HandleNotFound(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, h.logger, linkwork.Errorf(linkwork.ENOTFOUND, "There is no API endpoint %s %s.", r.Method, r.URL.Path))
 	})
@@ -289,4 +292,5 @@ func (h *Handler) me(w http.ResponseWriter, r *http.Request) {
 var permissionOrder = []linkwork.Permission{linkwork.PermViewOrganisations, linkwork.PermManageOrganisations,
 	linkwork.PermViewUsers, linkwork.PermManageUsers, linkwork.PermViewAudit, linkwork.PermManageDirectory,
 	linkwork.PermViewPractitioners, linkwork.PermManagePractitioners, linkwork.PermSendReferrals, linkwork.PermViewReferrals,
-	linkwork.PermTriageReferrals, linkwork.PermAllocateReferrals, linkwork.PermViewCapacity}
+	linkwork.PermTriageReferrals, linkwork.PermAllocateReferrals, linkwork.PermViewCapacity, linkwork.PermViewCases,
+	linkwork.PermManageCases, linkwork.PermEraseCases, linkwork.PermAnswerOnward, linkwork.PermManageCasework}

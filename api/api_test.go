@@ -72,18 +72,20 @@ func testMe(t *testing.T, f *fixture) {
 		t.Errorf("admin's /me: %+v", me)
 	}
 	want := []string{"organisations.view", "organisations.manage", "users.view", "users.manage", "audit.view",
-		"directory.manage", "practitioners.view", "practitioners.manage", "referrals.view", "capacity.view"}
+		"directory.manage", "practitioners.view", "practitioners.manage", "referrals.view", "capacity.view", "casework.settings"}
 	if !slices.Equal(me.Permissions, want) {
 		t.Errorf("admin's permissions %v, want %v", me.Permissions, want)
 	}
 
 	f.as(f.worker).do("GET", "/api/v1/me", nil).want(http.StatusOK).decode(&me)
-	if want := []string{"organisations.view", "practitioners.view", "referrals.send", "referrals.view", "referrals.triage"}; !slices.Equal(me.Permissions, want) {
+	if want := []string{"organisations.view", "practitioners.view", "referrals.send", "referrals.view", "referrals.triage",
+		"cases.view", "cases.manage"}; !slices.Equal(me.Permissions, want) {
 		t.Errorf("link worker's permissions %v, want %v", me.Permissions, want)
 	}
 	f.as(f.manager).do("GET", "/api/v1/me", nil).want(http.StatusOK).decode(&me)
 	if want := []string{"organisations.view", "users.view", "directory.manage", "practitioners.view", "practitioners.manage",
-		"referrals.send", "referrals.view", "referrals.triage", "referrals.allocate", "capacity.view"}; !slices.Equal(me.Permissions, want) {
+		"referrals.send", "referrals.view", "referrals.triage", "referrals.allocate", "capacity.view", "cases.view", "cases.manage",
+		"cases.erase", "onward.answer"}; !slices.Equal(me.Permissions, want) {
 		t.Errorf("manager's permissions %v, want %v", me.Permissions, want)
 	}
 

@@ -34,6 +34,8 @@ type Result struct {
 	// Referrals is how many demonstration referrals there are; Staff how many link workers
 	// were made for them, without logins, in the schemes no demonstration user works for.
 	Referrals, Staff int
+	// People is how many case records there are; Onward how many onward referrals.
+	People, Onward int
 }
 
 // Load builds the demonstration place through the services, so that everything is
@@ -49,7 +51,7 @@ func Load(ctx context.Context, svc linkwork.Services, postcodes []string, passwo
 		o(&b.opts)
 	}
 	steps := []func() error{b.makePlace, b.organisations, func() error { return b.users(password) }, b.taxonomy, b.schemes,
-		b.practitioners, b.offers, b.referrals}
+		b.practitioners, b.offers, b.referrals, b.casework}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, err
@@ -70,6 +72,12 @@ type builder struct {
 	terms     map[string]map[string]int64 // taxonomy code → term code → id
 	schemeIDs []int64
 	opts      options
+	// refs and staff are the demonstration referrals and the schemes' staff, for the casework.
+	refs  []*linkwork.Referral
+	staff map[int]staffMember
+	// leftUnanswered is set once an onward referral to the community garden has been left
+	// without an answer for over two weeks.
+	leftUnanswered bool
 }
 
 func (b *builder) makePlace() error {

@@ -50,6 +50,48 @@ func TestLoad(t *testing.T) {
 		if err != nil || stale < 30 || stale > 150 {
 			t.Errorf("offers needing verification: %d %v", stale, err)
 		}
+		// The demonstration link worker has a caseload, some of it supported for weeks, and
+		// the demonstration community organisation has onward referrals to answer.
+		if res.People < 10 || res.Onward < 3 {
+			t.Errorf("casework: %d people, %d onward referrals", res.People, res.Onward)
+		}
+		lee, err := svc.Users.FindUserByEmail(ctx, "linkworker@example.org")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var calder int64
+		for _, m := range lee.Memberships {
+			calder = m.OrganisationID
+		}
+		entries, n, sum, err := svc.Cases.Caseload(ctx, linkwork.CaseloadFilter{PlaceID: res.Place.ID, OrganisationIDs: []int64{calder},
+			WorkerUserID: lee.ID})
+		if err != nil || n < 5 || sum.Active < 3 || sum.Waiting < 1 {
+			t.Fatalf("Lee's caseload: %d people, %+v, %v", n, sum, err)
+		}
+		withPlan := 0
+		for _, e := range entries {
+			if e.Person.NextStep != "" || e.Person.LastContactOn != "" {
+				withPlan++
+			}
+		}
+		if withPlan < 3 {
+			t.Errorf("only %d of Lee's people have contacts or a plan", withPlan)
+		}
+		casey, err := svc.Users.FindUserByEmail(ctx, "community@example.org")
+		if err != nil {
+			t.Fatal(err)
+		}
+		inbox, n, err := svc.Onward.OnwardInbox(ctx, linkwork.OnwardFilter{PlaceID: res.Place.ID,
+			ServiceOrganisationIDs: []int64{casey.Memberships[0].OrganisationID}})
+		if err != nil || n == 0 {
+			t.Fatalf("the community garden's onward referrals: %d %v", n, err)
+		}
+		for _, o := range inbox {
+			if o.PersonFullName != "" {
+				t.Errorf("the group's inbox carries a full name: %+v", o)
+			}
+		}
+
 		// The demonstration link worker keeps their own entry.
 		u, err := svc.Users.FindUserByEmail(ctx, "linkworker@example.org")
 		if err != nil {

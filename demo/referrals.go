@@ -392,7 +392,8 @@ func (b *builder) referrals() error {
 		return fmt.Errorf("caseload of the demonstration link worker: %w", err)
 	}
 	b.res.Referrals = len(refs)
-	return b.historicNotifications()
+	b.refs, b.staff = refs, staff
+	return nil
 }
 
 // times plans when a story's steps happened: its arrival some days ago (longer ago the

@@ -149,6 +149,46 @@ var routeAccess = map[string][]string{
 	"GET /api/v1/capacity":                    {"admin", "commissioner", "manager"},
 	"PUT /api/v1/users/{id}/caseload-limit":   {"manager"},
 
+	// The casework API. Case records: link workers and managers, each only in their own
+	// organisations (the handler answers 404 for the rest); erasure: managers. Onward
+	// referrals: the receiving group's inbox for community organisations and managers; one
+	// referral is seen and answered by its group and by the person's link workers (the
+	// handler checks which, and refuses other roles). Questionnaires: link workers and
+	// managers use them, administrators define them and keep the casework settings.
+	"GET /api/v1/people":                              {"manager", "link_worker"},
+	"POST /api/v1/people":                             {"manager", "link_worker"},
+	"POST /api/v1/referrals/{id}/person":              {"manager", "link_worker"},
+	"GET /api/v1/people/{id}":                         {"manager", "link_worker"},
+	"PUT /api/v1/people/{id}":                         {"manager", "link_worker"},
+	"PATCH /api/v1/people/{id}":                       {"manager", "link_worker"},
+	"GET /api/v1/people/{id}/record":                  {"manager", "link_worker"},
+	"POST /api/v1/people/{id}/erase":                  {"manager"},
+	"POST /api/v1/people/{id}/close":                  {"manager", "link_worker"},
+	"GET /api/v1/caseload/week":                       {"manager", "link_worker"},
+	"PUT /api/v1/people/{id}/what-matters":            {"manager", "link_worker"},
+	"GET /api/v1/people/{id}/plan":                    {"manager", "link_worker"},
+	"POST /api/v1/people/{id}/goals":                  {"manager", "link_worker"},
+	"PUT /api/v1/people/{id}/goals/{goal}":            {"manager", "link_worker"},
+	"POST /api/v1/people/{id}/goals/{goal}/steps":     {"manager", "link_worker"},
+	"PUT /api/v1/people/{id}/steps/{step}":            {"manager", "link_worker"},
+	"POST /api/v1/people/{id}/notes":                  {"manager", "link_worker"},
+	"GET /api/v1/people/{id}/contacts":                {"manager", "link_worker"},
+	"POST /api/v1/people/{id}/contacts":               {"manager", "link_worker"},
+	"POST /api/v1/people/{id}/onward":                 {"manager", "link_worker"},
+	"GET /api/v1/onward":                              {"manager", "community"},
+	"GET /api/v1/onward/{id}":                         {"manager", "link_worker", "community"},
+	"POST /api/v1/onward/{id}/answer":                 {"manager", "link_worker", "community"},
+	"GET /api/v1/questionnaires":                      {"admin", "manager", "link_worker"},
+	"POST /api/v1/questionnaires":                     {"admin"},
+	"POST /api/v1/questionnaires/{id}/retire":         {"admin"},
+	"PUT /api/v1/settings/swemwbs-wording":            {"admin"},
+	"GET /api/v1/settings/retention":                  {"admin"},
+	"PUT /api/v1/settings/retention":                  {"admin"},
+	"GET /api/v1/people/{id}/questionnaires":          {"manager", "link_worker"},
+	"POST /api/v1/people/{id}/questionnaires":         {"manager", "link_worker"},
+	"PUT /api/v1/people/{id}/questionnaires/{rid}":    {"manager", "link_worker"},
+	"DELETE /api/v1/people/{id}/questionnaires/{rid}": {"manager", "link_worker"},
+
 	// The scoping sheet covers the whole place: administrators only (managers and community
 	// organisations keep some of the directory, so the route lets them in and the page
 	// turns them away).
@@ -173,6 +213,61 @@ var routeAccess = map[string][]string{
 	"GET /capacity":                 {"admin", "commissioner", "manager"},
 	"GET /refer":                    everyone,
 	"POST /refer":                   everyone,
+
+	// Case records: link workers and managers, each only in their own organisations (the
+	// handler answers 404 for anyone else's); erasure: managers.
+	"GET /people":                          {"manager", "link_worker"},
+	"GET /people/week":                     {"manager", "link_worker"},
+	"GET /people/new":                      {"manager", "link_worker"},
+	"POST /people":                         {"manager", "link_worker"},
+	"POST /referrals/{id}/person":          {"manager", "link_worker"},
+	"GET /people/{id}":                     {"manager", "link_worker"},
+	"GET /people/{id}/edit":                {"manager", "link_worker"},
+	"POST /people/{id}/edit":               {"manager", "link_worker"},
+	"GET /people/{id}/what-matters":        {"manager", "link_worker"},
+	"POST /people/{id}/what-matters":       {"manager", "link_worker"},
+	"POST /people/{id}/goals":              {"manager", "link_worker"},
+	"GET /people/{id}/goals/{goal}":        {"manager", "link_worker"},
+	"POST /people/{id}/goals/{goal}":       {"manager", "link_worker"},
+	"POST /people/{id}/goals/{goal}/steps": {"manager", "link_worker"},
+	"GET /people/{id}/steps/{step}":        {"manager", "link_worker"},
+	"POST /people/{id}/steps/{step}":       {"manager", "link_worker"},
+	"POST /people/{id}/notes":              {"manager", "link_worker"},
+	"GET /people/{id}/plan":                {"manager", "link_worker"},
+	"GET /people/{id}/contacts":            {"manager", "link_worker"},
+	"POST /people/{id}/contacts":           {"manager", "link_worker"},
+	"GET /people/{id}/close":               {"manager", "link_worker"},
+	"POST /people/{id}/close":              {"manager", "link_worker"},
+	"GET /people/{id}/export.json":         {"manager", "link_worker"},
+	"GET /people/{id}/export":              {"manager", "link_worker"},
+	"GET /people/{id}/erase":               {"manager"},
+	"POST /people/{id}/erase":              {"manager"},
+
+	// Onward referrals: link workers and managers refer the people of their own
+	// organisation's cases on (the handler answers 404 for anyone else's); the receiving
+	// group's community members and managers answer those sent to their organisation's
+	// offers (404 for the rest).
+	"GET /people/{id}/onward/new":             {"manager", "link_worker"},
+	"POST /people/{id}/onward":                {"manager", "link_worker"},
+	"POST /people/{id}/onward/{oid}/withdraw": {"manager", "link_worker"},
+	"GET /onward":                             {"manager", "community"},
+	"GET /onward/{oid}":                       {"manager", "community"},
+	"POST /onward/{oid}/answer":               {"manager", "community"},
+
+	// Questionnaires on a person's record: those who work on the organisation's cases.
+	"GET /people/{id}/questionnaires/new":           {"manager", "link_worker"},
+	"POST /people/{id}/questionnaires":              {"manager", "link_worker"},
+	"GET /people/{id}/questionnaires/{rid}":         {"manager", "link_worker"},
+	"POST /people/{id}/questionnaires/{rid}":        {"manager", "link_worker"},
+	"POST /people/{id}/questionnaires/{rid}/delete": {"manager", "link_worker"},
+
+	// A place's casework settings: retention, SWEMWBS wording, local questionnaires.
+	"GET /settings/casework":                    {"admin"},
+	"POST /settings/casework/retention":         {"admin"},
+	"POST /settings/casework/swemwbs":           {"admin"},
+	"POST /settings/questionnaires/{id}/retire": {"admin"},
+	"GET /settings/questionnaires/new":          {"admin"},
+	"POST /settings/questionnaires/new":         {"admin"},
 }
 
 var (

@@ -92,6 +92,10 @@ func (h *Handler) Register(rt *authz.Router) {
 	h.registerTaxonomies(g)
 	h.registerScoping(g)
 	h.registerReferrals(g)
+	h.registerCasework(g)
+	h.registerOnward(g)
+	h.registerQuestionnaires(g)
+	h.registerCaseworkSettings(g)
 
 	g.Handle("GET", "/static/", pub, staticHandler().ServeHTTP)
 	g.HandleNotFound("/", h.notFound)

@@ -770,6 +770,10 @@ type ReferralView struct {
 	Notifications    []*linkwork.Notification
 	Decisions        []DecisionForm
 	CanTriage        bool
+	// CaseID is the case record opened from the referral, if the principal may see it;
+	// CanOpenCase offers to open one when there is none yet.
+	CaseID      int64
+	CanOpenCase bool
 }
 
 // HistoryItem is one event of a referral's history, in words.
@@ -925,6 +929,20 @@ func (h *Handler) showReferral(w http.ResponseWriter, r *http.Request, status in
 	}
 	if h.svc.Notifications != nil {
 		if v.Notifications, err = h.svc.Notifications.ListNotifications(ctx, ref.ID); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+	}
+	if p.CanIn(linkwork.PermManageCases, ref.SchemeOrganisationID) {
+		person, err := h.svc.Cases.FindPersonByReferral(ctx, ref.ID)
+		switch {
+		case err == nil:
+			if p.CanSeePerson(person) {
+				v.CaseID = person.ID
+			}
+		case isNotFound(err):
+			v.CanOpenCase = openableReferral(ref.Status)
+		default:
 			h.serverError(w, r, err)
 			return
 		}

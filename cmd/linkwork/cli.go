@@ -18,6 +18,7 @@ import (
 	"linkwork/geoimport"
 	"linkwork/notify"
 	"linkwork/oruk"
+	"linkwork/retention"
 	"linkwork/server"
 	"linkwork/sqldb"
 )
@@ -65,6 +66,9 @@ type Main struct {
 	served   chan error
 	logger   *slog.Logger
 	notifier *notifier
+	eraser   *eraser
+	// retentionEvery is how often closed cases past their retention period are erased.
+	retentionEvery time.Duration
 }
 
 // NewMain returns a program that reads and writes the given streams.
@@ -108,6 +112,7 @@ var commands = map[string]func(m *Main, fs *flag.FlagSet){
 		fs.BoolVar(&m.secure, "secure-cookies", os.Getenv("LINKWORK_SECURE_COOKIES") == "true", "mark cookies Secure: set when served over HTTPS (LINKWORK_SECURE_COOKIES=true)")
 		fs.StringVar(&m.logFormat, "log-format", envOr("LINKWORK_LOG_FORMAT", "text"), "log format: text or json (LINKWORK_LOG_FORMAT)")
 		fs.DurationVar(&m.shutdownWait, "shutdown-wait", 30*time.Second, "how long to let requests in progress finish on shutdown")
+		fs.DurationVar(&m.retentionEvery, "retention-every", retention.DefaultInterval, "how often to erase closed cases past their place's retention period")
 		fs.IntVar(&m.orukCacheMB, "oruk-cache-mb", oruk.DefaultCacheBytes>>20, "memory for kept Open Referral UK API responses, in MiB; 0 keeps none")
 		defineSMTPFlags(m, fs)
 	},
@@ -310,6 +315,7 @@ func (m *Main) Close() error {
 	// The notifications worker stops after the server, since the last requests may have
 	// queued notifications, and before the database closes under it.
 	m.stopNotifier()
+	m.stopRetention()
 	if m.db != nil {
 		errs = append(errs, m.db.Close())
 		m.db = nil
@@ -356,6 +362,7 @@ func (m *Main) serve(ctx context.Context) error {
 
 	fmt.Fprintf(m.stdout, "linkwork %s is running at %s (database: %s)\n", Version, base, m.db.Dialect())
 	m.startNotifier(ctx, worker, sender)
+	m.startRetention(ctx, svc, m.retentionEvery)
 	n, err := svc.Users.CountUsers(ctx)
 	if err != nil {
 		return err
