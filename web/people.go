@@ -69,6 +69,17 @@ func init() {
 		flashMessages[k] = v
 	}
 	funcs["longDate"] = longDate
+	funcs["monthOf"] = monthOf
+}
+
+// monthOf shows a year-month-day date as its month, "November 2026": an erased record keeps
+// its dates only to the month.
+func monthOf(day string) string {
+	d, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return d.Format("January 2006")
 }
 
 // caseloadPageSize is how many people a page of the caseload shows: most link workers'

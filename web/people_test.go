@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,7 +24,7 @@ type caseSite struct {
 	community *linkwork.User
 }
 
-func newCaseSite(t *testing.T, db *sqldb.DB) *caseSite {
+func newCaseSite(t testing.TB, db *sqldb.DB) *caseSite {
 	t.Helper()
 	s := &caseSite{referralSite: newReferralSite(t, db)}
 	s.community = s.addUser("community@example.org", s.orgB, linkwork.RoleCommunity)
@@ -201,7 +200,7 @@ func TestPeoplePagesByRole(t *testing.T) {
 	})
 }
 
-func mustInt(t *testing.T, s string) int64 {
+func mustInt(t testing.TB, s string) int64 {
 	t.Helper()
 	n, err := strconv.ParseInt(s, 10, 64)
 	must(t, err)
@@ -557,66 +556,69 @@ func TestPersonPageIsAuditedAndShowsTheRecord(t *testing.T) {
 	})
 }
 
-// TestCaseworkPageTimes times the caseload with 250 people and a person's page with 300
-// contacts and 20 questionnaires: the issue asks for under 50 ms. Filling them takes a
-// while, so it runs only when asked:
-// LINKWORK_CASEWORK_TIMING=1 go test ./web/ -run CaseworkPageTimes -v
-func TestCaseworkPageTimes(t *testing.T) {
-	if os.Getenv("LINKWORK_CASEWORK_TIMING") == "" {
-		t.Skip("set LINKWORK_CASEWORK_TIMING=1 to time the caseload and person pages")
-	}
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		s := newCaseSite(t, db)
-		ctx := context.Background()
-		var first int64
-		for i := range 250 {
-			p := &linkwork.Person{PlaceID: s.place.ID, OrganisationID: s.orgA.ID, WorkerUserID: s.sam.ID, GivenName: "Person",
-				FamilyName: fmt.Sprintf("Number %03d", i), DateOfBirth: "1950-01-01", Postcode: "HX1 1AB", Phone: "01422 000000",
-				OpenedOn: day(-1000)}
-			must(t, s.svc.Cases.CreatePerson(ctx, p))
-			if i == 0 {
-				first = p.ID
-			}
-			g := &linkwork.Goal{PersonID: p.ID, Text: "A goal"}
-			must(t, s.svc.Cases.AddGoal(ctx, g))
-			must(t, s.svc.Cases.AddStep(ctx, &linkwork.Step{PersonID: p.ID, GoalID: g.ID, Text: "A step", DueOn: day(i%20 - 10)}))
-			s.addContact(p.ID, day(-(i%30)-1), day(-(i%30)-1+i%14), 30)
-		}
-		for i := range 300 {
-			s.addContact(first, day(-999+i*3), "", 45)
-		}
-		for i := range 20 {
-			tp := linkwork.TimepointReview
-			if i == 0 {
-				tp = linkwork.TimepointBaseline
-			}
-			r := &linkwork.QuestionnaireResponse{PersonID: first, QuestionnaireCode: []string{"ucla3", "ons4"}[i%2], Timepoint: tp,
-				Status: linkwork.ResponseComplete, CompletedOn: day(-990 + i*40), RecordedBy: "sam"}
-			n := 3
-			if i%2 == 1 {
-				n = 4
-			}
-			for range n {
-				r.Answers = append(r.Answers, ptr(2))
-			}
-			must(t, s.svc.Questionnaires.SaveResponse(ctx, r))
-		}
-		sam := s.as("sam@example.org")
-		for _, path := range []string{"/people", "/people/" + id(first)} {
-			var times []time.Duration
-			for range 21 {
-				start := time.Now()
-				if p := sam.get(path); p.status != http.StatusOK {
-					t.Fatalf("%s: %d", path, p.status)
+// BenchmarkCaseworkPages renders the caseload with 250 people and a person's page with 300
+// contacts and 20 questionnaires, through the whole server: the issue asks for each under
+// 50 ms. It reports the median and p95 of the requests it makes:
+//
+//	go test ./web/ -run '^$' -bench CaseworkPages -benchtime 50x
+func BenchmarkCaseworkPages(b *testing.B) {
+	for _, dialect := range sqldbtest.Dialects() {
+		b.Run(dialect, func(b *testing.B) {
+			db := sqldbtest.Open(b, dialect)
+			s := newCaseSite(b, db)
+			ctx := context.Background()
+			var first int64
+			for i := range 250 {
+				p := &linkwork.Person{PlaceID: s.place.ID, OrganisationID: s.orgA.ID, WorkerUserID: s.sam.ID, GivenName: "Person",
+					FamilyName: fmt.Sprintf("Number %03d", i), DateOfBirth: "1950-01-01", Postcode: "HX1 1AB", Phone: "01422 000000",
+					OpenedOn: day(-1000)}
+				must(b, s.svc.Cases.CreatePerson(ctx, p))
+				if i == 0 {
+					first = p.ID
 				}
-				times = append(times, time.Since(start))
+				g := &linkwork.Goal{PersonID: p.ID, Text: "A goal"}
+				must(b, s.svc.Cases.AddGoal(ctx, g))
+				must(b, s.svc.Cases.AddStep(ctx, &linkwork.Step{PersonID: p.ID, GoalID: g.ID, Text: "A step", DueOn: day(i%20 - 10)}))
+				s.addContact(p.ID, day(-(i%30)-1), day(-(i%30)-1+i%14), 30)
 			}
-			slices.Sort(times)
-			t.Logf("%s: median %s, fastest %s, slowest %s", path, times[len(times)/2], times[0], times[len(times)-1])
-			if times[len(times)/2] > 50*time.Millisecond {
-				t.Errorf("%s: median %s, want under 50 ms", path, times[len(times)/2])
+			for i := range 300 {
+				s.addContact(first, day(-999+i*3), "", 45)
 			}
-		}
-		sam.get("/people").has(t, "Showing 1 to 100 of 250", "<strong>250</strong> being supported")
-	})
+			for i := range 20 {
+				tp := linkwork.TimepointReview
+				if i == 0 {
+					tp = linkwork.TimepointBaseline
+				}
+				r := &linkwork.QuestionnaireResponse{PersonID: first, QuestionnaireCode: []string{"ucla3", "ons4"}[i%2], Timepoint: tp,
+					Status: linkwork.ResponseComplete, CompletedOn: day(-990 + i*40), RecordedBy: "sam"}
+				n := 3
+				if i%2 == 1 {
+					n = 4
+				}
+				for range n {
+					r.Answers = append(r.Answers, ptr(2))
+				}
+				must(b, s.svc.Questionnaires.SaveResponse(ctx, r))
+			}
+			sam := s.as("sam@example.org")
+			sam.get("/people").has(b, "Showing 1 to 100 of 250", "<strong>250</strong> being supported")
+			for _, pg := range []struct{ name, path string }{{"caseload", "/people"}, {"person", "/people/" + id(first)}} {
+				b.Run(pg.name, func(b *testing.B) {
+					times := make([]time.Duration, 0, b.N)
+					b.ResetTimer()
+					for range b.N {
+						start := time.Now()
+						if p := sam.get(pg.path); p.status != http.StatusOK {
+							b.Fatalf("%s: %d", pg.path, p.status)
+						}
+						times = append(times, time.Since(start))
+					}
+					b.StopTimer()
+					slices.Sort(times)
+					b.ReportMetric(float64(times[len(times)/2].Nanoseconds()), "median-ns/op")
+					b.ReportMetric(float64(times[len(times)*95/100].Nanoseconds()), "p95-ns/op")
+				})
+			}
+		})
+	}
 }

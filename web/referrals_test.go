@@ -31,7 +31,7 @@ type referralSite struct {
 	gardenManager, another *linkwork.User
 }
 
-func newReferralSite(t *testing.T, db *sqldb.DB) *referralSite {
+func newReferralSite(t testing.TB, db *sqldb.DB) *referralSite {
 	t.Helper()
 	ctx := context.Background()
 	s := &referralSite{site: newSite(t, db)}
@@ -115,7 +115,7 @@ func (s *referralSite) send(form url.Values) int64 {
 // version reads the version the page's decision forms carry.
 var versionField = regexp.MustCompile(`name="version" value="(\d+)"`)
 
-func version(t *testing.T, p page) string {
+func version(t testing.TB, p page) string {
 	t.Helper()
 	m := versionField.FindStringSubmatch(p.body)
 	if m == nil {

@@ -22,7 +22,7 @@ const password = "correct horse battery staple"
 
 // site is a running linkwork with a place, two organisations and some users.
 type site struct {
-	t     *testing.T
+	t     testing.TB
 	db    *sqldb.DB
 	svc   linkwork.Services
 	ts    *httptest.Server
@@ -32,7 +32,7 @@ type site struct {
 	admin *linkwork.User
 }
 
-func newSite(t *testing.T, db *sqldb.DB) *site {
+func newSite(t testing.TB, db *sqldb.DB) *site {
 	t.Helper()
 	ctx := context.Background()
 	s := &site{t: t, db: db, svc: db.Services()}
@@ -113,7 +113,7 @@ func (b *browser) signIn(email, pw string) page {
 	return b.post("/signin", url.Values{"email": {email}, "password": {pw}, "next": {"/"}})
 }
 
-func (p page) has(t *testing.T, what ...string) {
+func (p page) has(t testing.TB, what ...string) {
 	t.Helper()
 	for _, w := range what {
 		if !strings.Contains(p.body, w) {
