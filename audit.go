@@ -57,6 +57,7 @@ const (
 	AuditPersonView          = "person.view"
 	AuditPersonList          = "person.list"
 	AuditPersonUpdate        = "person.update"
+	AuditPersonReopen        = "person.reopen"
 	AuditPersonExport        = "person.export"
 	AuditPersonErase         = "person.erase"
 	AuditCaseClose           = "person.close"

@@ -107,7 +107,9 @@ type CaseService interface {
 	// CreatePersonFromReferral opens a case from a referral the organisation holds (it
 	// must run the referral's scheme), copying the person's details, in the status
 	// accepted, waiting, allocated or in_progress; the worker is the referral's unless
-	// workerUserID says. ECONFLICT as CreatePerson, and if the referral already has a case.
+	// workerUserID says. ECONFLICT as CreatePerson, and if the referral already has a case;
+	// but a closed record of the same person in the organisation is reopened for the
+	// referral instead (waiting again, its plan and history kept), and returned.
 	CreatePersonFromReferral(ctx context.Context, referralID, workerUserID int64) (*Person, error)
 	// FindPersonByID returns a person with organisation, worker and referral names filled in.
 	FindPersonByID(ctx context.Context, id int64) (*Person, error)

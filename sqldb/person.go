@@ -206,7 +206,8 @@ func (s *CaseService) CreatePersonFromReferral(ctx context.Context, referralID, 
 	if err := s.db.createPerson(ctx, p, "opened from referral "+r.Reference); err != nil {
 		return nil, err
 	}
-	return p, nil
+	// Read back, as a reopened record keeps what it held.
+	return s.FindPersonByID(ctx, p.ID)
 }
 
 // createPerson validates and stores a new person; detail is the audit event's, which says
@@ -242,6 +243,18 @@ func (db *DB) createPerson(ctx context.Context, p *linkwork.Person, detail strin
 					p.ReferralReference, other)
 			} else if !errors.Is(err, sql.ErrNoRows) {
 				return err
+			}
+		}
+		if p.ReferralID != 0 {
+			// A person referred again to an organisation that closed their case gets that
+			// record back, reopened for the new referral: one record per organisation.
+			closed, err := closedRecord(ctx, c, p)
+			if err != nil {
+				return err
+			}
+			if closed != 0 {
+				p.ID = closed
+				return db.reopenCase(ctx, c, p)
 			}
 		}
 		if err := checkDuplicatePerson(ctx, c, p, 0); err != nil {
@@ -280,6 +293,44 @@ func (db *DB) createPerson(ctx context.Context, p *linkwork.Person, detail strin
 		return db.audit(ctx, c, &linkwork.AuditEvent{PlaceID: p.PlaceID, Action: linkwork.AuditPersonCreate,
 			RecordType: "person", RecordID: idString(id), Detail: detail})
 	})
+}
+
+// closedRecord returns the ID of the closed (not erased) record the organisation keeps for
+// the person, found as checkDuplicatePerson finds one, or 0.
+func closedRecord(ctx context.Context, c conn, p *linkwork.Person) (int64, error) {
+	q := `SELECT id FROM persons WHERE organisation_id = ? AND name_key = ? AND date_of_birth = ? AND status = 'closed'`
+	args := []any{p.OrganisationID, personNameKey(p), p.DateOfBirth}
+	if p.NHSNumber != "" {
+		q += " UNION ALL SELECT id FROM persons WHERE organisation_id = ? AND nhs_number = ? AND status = 'closed'"
+		args = append(args, p.OrganisationID, p.NHSNumber)
+	}
+	var id int64
+	err := c.queryRow(ctx, q+" ORDER BY 1 LIMIT 1", args, &id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
+}
+
+// reopenCase reopens the closed record p.ID for the referral p.ReferralID: waiting again,
+// opened today, with the referral's worker if it has one. Its plan, contacts and
+// questionnaires stay, so the new episode starts from what is known; its outcome is cleared,
+// and the audit trail keeps the earlier closing.
+func (db *DB) reopenCase(ctx context.Context, c conn, p *linkwork.Person) error {
+	res, err := c.exec(ctx, `UPDATE persons SET referral_id = ?, status = 'waiting', outcome = '', closing_note = '',
+		closed_at = NULL, opened_on = ?, worker_user_id = COALESCE(?, worker_user_id), version = version + 1, updated_at = ?
+		WHERE id = ? AND status = 'closed'`,
+		p.ReferralID, db.today().Format(time.DateOnly), nullInt(p.WorkerUserID), db.Now(), p.ID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
+		return linkwork.Errorf(linkwork.ECONFLICT, "Someone changed this person's record while it was being reopened. Try again.")
+	}
+	return db.audit(ctx, c, &linkwork.AuditEvent{PlaceID: p.PlaceID, Action: linkwork.AuditPersonReopen,
+		RecordType: "person", RecordID: idString(p.ID), Detail: "reopened for referral " + p.ReferralReference})
 }
 
 func contactMethods(ms []linkwork.ContactMethod) []string {

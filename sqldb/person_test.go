@@ -347,3 +347,38 @@ func TestUpdatePerson(t *testing.T) {
 		}
 	})
 }
+
+// TestReopenForNewReferral: a person referred again to an organisation that closed their
+// case gets the same record back, waiting again, linked to the new referral, with its
+// history kept and the reopening audited; an open record still refuses a second one.
+func TestReopenForNewReferral(t *testing.T) {
+	t.Parallel()
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := newPersonWorld(t, db)
+		first := w.acceptedReferral(t)
+		p, err := w.cases.CreatePersonFromReferral(w.ctx, first.ID, w.worker1)
+		must(t, err)
+		must(t, w.cases.AddContact(w.ctx, &linkwork.CaseContact{PersonID: p.ID, On: w.find(t, p.ID).OpenedOn, Mode: linkwork.ModePhone, Minutes: 20}))
+
+		// While the case is open, the new referral cannot have a record of its own.
+		second := w.acceptedReferral(t)
+		_, err = w.cases.CreatePersonFromReferral(w.ctx, second.ID, 0)
+		wantCode(t, err, linkwork.ECONFLICT, "")
+
+		w.closeCase(t, p.ID, linkwork.CaseGoalsMet, "")
+		again, err := w.cases.CreatePersonFromReferral(w.ctx, second.ID, w.worker2)
+		must(t, err)
+		if again.ID != p.ID || again.Status != linkwork.PersonWaiting || again.ReferralID != second.ID ||
+			again.Outcome != "" || again.ClosedAt != nil || again.WorkerUserID != w.worker2 || again.LastContactOn == "" {
+			t.Fatalf("reopened %s: want person %d waiting again for %s, with Kim and the old contact", jsonOf(again), p.ID, second.Reference)
+		}
+		e := oneAudit(t, db, linkwork.AuditPersonReopen, idStr(p.ID))
+		if e.Detail != "reopened for referral "+second.Reference {
+			t.Fatalf("audit detail %q", e.Detail)
+		}
+		// The new referral now has the case; the first keeps no claim on it.
+		if got, err := w.cases.FindPersonByReferral(t.Context(), second.ID); err != nil || got.ID != p.ID {
+			t.Fatalf("by the new referral: %v %v", got, err)
+		}
+	})
+}
