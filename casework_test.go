@@ -91,10 +91,15 @@ func TestStepAndContactValidate(t *testing.T) {
 		"due in 3 years":     {Step{GoalID: 1, Text: "x", DueOn: "2029-12-01"}, []string{"due_on"}},
 		"done tomorrow":      {Step{GoalID: 1, Text: "x", DueOn: "2026-12-01", Status: StepDone, DoneOn: "2026-11-22"}, []string{"done_on"}},
 		"bad status":         {Step{GoalID: 1, Text: "x", DueOn: "2026-12-01", Status: "maybe"}, []string{"status"}},
+		"done before opened": {Step{GoalID: 1, Text: "x", DueOn: "2026-12-01", Status: StepDone, DoneOn: "2026-09-30"}, []string{"done_on"}},
 	} {
 		if got := fields(tc.step.Validate("2026-10-01", caseToday)); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: errors on %v, want %v", name, got, tc.want)
 		}
+	}
+	early := &Step{GoalID: 1, Text: "x", DueOn: "2026-12-01", Status: StepDone, DoneOn: "2026-09-30"}
+	if msg := ErrorMessage(FieldErrors(early.Validate("2026-10-01", caseToday))[0]); msg != "The date it was done cannot be before the case opened (1 October 2026)." {
+		t.Errorf("done before the case opened: %q", msg)
 	}
 	done := &Step{GoalID: 1, Text: "x", DueOn: "2026-12-01", Status: StepDone}
 	if err := done.Validate("2026-10-01", caseToday); err != nil || done.DoneOn != "2026-11-21" {

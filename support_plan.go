@@ -167,7 +167,11 @@ func (s *Step) Validate(openedOn string, today time.Time) error {
 		if s.DoneOn == "" {
 			s.DoneOn = today.Format(time.DateOnly)
 		}
-		ps.Add(validateDay("done_on", s.DoneOn, openedOn, today))
+		if err := validateDay("done_on", s.DoneOn, "", today); err != nil {
+			ps.Add(err)
+		} else if s.DoneOn < openedOn {
+			ps.Add(FieldError("done_on", "The date it was done cannot be before the case opened (%s).", longDay(openedOn)))
+		}
 	case StepToDo, StepNotDone:
 		s.DoneOn = ""
 	default:
@@ -207,4 +211,13 @@ func (n *ProgressNote) Validate() error {
 type SupportPlan struct {
 	Goals []*Goal         `json:"goals"`
 	Notes []*ProgressNote `json:"notes"`
+}
+
+// longDay writes a YYYY-MM-DD date as "4 March 2030", or leaves it as it is.
+func longDay(day string) string {
+	d, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return d.Format("2 January 2006")
 }

@@ -295,6 +295,11 @@ type Directory struct {
 	Services      int
 	Locations     int
 	Terms         map[string]int64
+	// Orgs are the organisations; Schemes the running connector schemes and Offers the
+	// running community offers, each in the order made (Load fills these in; Find does not).
+	Orgs    []*linkwork.Organisation
+	Schemes []*linkwork.Service
+	Offers  []*linkwork.Service
 }
 
 // Load generates a directory into db: a place named for the seed, its organisations, the
@@ -343,6 +348,7 @@ func Load(ctx context.Context, db *sqldb.DB, opts Options, progress func(done in
 		return nil, err
 	}
 	done, locs := 0, 0
+	var schemes, offers []*linkwork.Service
 	for {
 		part := g.Next(2000)
 		if len(part) == 0 {
@@ -354,6 +360,17 @@ func Load(ctx context.Context, db *sqldb.DB, opts Options, progress func(done in
 		done += len(part)
 		for _, s := range part {
 			locs += len(s.Locations)
+			if s.Status != linkwork.StatusActive {
+				continue
+			}
+			// Kept for casework (people.go) without their lists, which it does not need.
+			ref := &linkwork.Service{ID: s.ID, PlaceID: s.PlaceID, OrganisationID: s.OrganisationID, Kind: s.Kind, Name: s.Name,
+				Status: s.Status, Scheme: s.Scheme}
+			if s.Kind == linkwork.KindScheme {
+				schemes = append(schemes, ref)
+			} else {
+				offers = append(offers, ref)
+			}
 		}
 		if progress != nil {
 			progress(done)
@@ -362,7 +379,8 @@ func Load(ctx context.Context, db *sqldb.DB, opts Options, progress func(done in
 	if err := sqldb.NewSearchService(db).OptimizeSearch(ctx); err != nil {
 		return nil, err
 	}
-	return &Directory{Place: place, Organisations: len(orgs), Services: done, Locations: locs, Terms: terms}, nil
+	return &Directory{Place: place, Organisations: len(orgs), Services: done, Locations: locs, Terms: terms, Orgs: orgs,
+		Schemes: schemes, Offers: offers}, nil
 }
 
 // Find returns the directory that Load made with a seed in db.

@@ -89,7 +89,7 @@ Commands:
   user add        add a user:            --email E --role R --org O [--place P] [--name N] --password-stdin
   user password   set a user's password: --email E --password-stdin
   token create    make an API token:     --email E --name N (prints the token)
-  generate        make a generated place for benchmarks: --scale place|region|national [--seed N]
+  generate        make a generated place for benchmarks: --scale place|region|national [--seed N] [--people N --referrals N --contacts N --questionnaires N] [--today YYYY-MM-DD]
   import postcodes load postcodes:       FILE [--all-or-nothing] (ONS NSPL or ONSPD CSV, or .csv.gz)
   import imd      load deprivation:      FILE [--all-or-nothing] (English IMD File 1 CSV, or .csv.gz)
   import oruk     load a directory:      FILE [--place P] [--all-or-nothing] (Open Referral UK / HSDS JSON,
