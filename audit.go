@@ -71,6 +71,7 @@ const (
 	AuditOnwardList          = "onward.list"
 	AuditOnwardAnswer        = "onward.answer"
 	AuditRetentionSet        = "retention.set"
+	AuditFundingCreate       = "funding.create"
 )
 
 // AuditFilter selects audit events in a place. Zero fields do not filter.

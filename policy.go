@@ -53,6 +53,12 @@ const (
 	// PermManageCasework is a place's casework settings: its own questionnaires, the
 	// licensed SWEMWBS wording and how long closed cases are kept.
 	PermManageCasework Permission = "casework.settings"
+
+	// PermViewLandscape is seeing the place's landscape: who does what, where and for whom
+	// (organisations and schemes, never people).
+	PermViewLandscape Permission = "landscape.view"
+	// PermManageFunding is turning gaps into funding opportunities.
+	PermManageFunding Permission = "funding.manage"
 )
 
 // Grant says which roles hold a permission. A role in PlaceWide holds it for every
@@ -96,6 +102,9 @@ var Policy = map[Permission]Grant{
 	// organisation runs offers.
 	PermAnswerOnward:   {OwnOrganisation: []Role{RoleCommunity, RoleManager}},
 	PermManageCasework: {PlaceWide: []Role{RoleAdmin}},
+	// The landscape is the whole place's system, for those who plan and run it.
+	PermViewLandscape: {PlaceWide: []Role{RoleAdmin, RoleCommissioner, RoleManager}},
+	PermManageFunding: {PlaceWide: []Role{RoleAdmin, RoleCommissioner}},
 }
 
 // Principal is a signed-in user working in one place, with their memberships there.

@@ -22,4 +22,5 @@ type Services struct {
 	Onward         OnwardService
 	Questionnaires QuestionnaireService
 	Leases         LeaseService
+	Landscape      LandscapeStore
 }

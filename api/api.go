@@ -58,6 +58,7 @@ func (h *Handler) Register(rt *authz.Router) {
 	h.registerPeople(g)
 	h.registerOnward(g)
 	h.registerQuestionnaires(g)
+	h.registerLandscape(g)
 	g.HandleNotFound(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, h.logger, linkwork.Errorf(linkwork.ENOTFOUND, "There is no API endpoint %s %s.", r.Method, r.URL.Path))
 	})
@@ -293,4 +294,5 @@ var permissionOrder = []linkwork.Permission{linkwork.PermViewOrganisations, link
 	linkwork.PermViewUsers, linkwork.PermManageUsers, linkwork.PermViewAudit, linkwork.PermManageDirectory,
 	linkwork.PermViewPractitioners, linkwork.PermManagePractitioners, linkwork.PermSendReferrals, linkwork.PermViewReferrals,
 	linkwork.PermTriageReferrals, linkwork.PermAllocateReferrals, linkwork.PermViewCapacity, linkwork.PermViewCases,
-	linkwork.PermManageCases, linkwork.PermEraseCases, linkwork.PermAnswerOnward, linkwork.PermManageCasework}
+	linkwork.PermManageCases, linkwork.PermEraseCases, linkwork.PermAnswerOnward, linkwork.PermManageCasework,
+	linkwork.PermViewLandscape, linkwork.PermManageFunding}

@@ -72,7 +72,8 @@ func testMe(t *testing.T, f *fixture) {
 		t.Errorf("admin's /me: %+v", me)
 	}
 	want := []string{"organisations.view", "organisations.manage", "users.view", "users.manage", "audit.view",
-		"directory.manage", "practitioners.view", "practitioners.manage", "referrals.view", "capacity.view", "casework.settings"}
+		"directory.manage", "practitioners.view", "practitioners.manage", "referrals.view", "capacity.view", "casework.settings",
+		"landscape.view", "funding.manage"}
 	if !slices.Equal(me.Permissions, want) {
 		t.Errorf("admin's permissions %v, want %v", me.Permissions, want)
 	}
@@ -85,7 +86,7 @@ func testMe(t *testing.T, f *fixture) {
 	f.as(f.manager).do("GET", "/api/v1/me", nil).want(http.StatusOK).decode(&me)
 	if want := []string{"organisations.view", "users.view", "directory.manage", "practitioners.view", "practitioners.manage",
 		"referrals.send", "referrals.view", "referrals.triage", "referrals.allocate", "capacity.view", "cases.view", "cases.manage",
-		"cases.erase", "onward.answer"}; !slices.Equal(me.Permissions, want) {
+		"cases.erase", "onward.answer", "landscape.view"}; !slices.Equal(me.Permissions, want) {
 		t.Errorf("manager's permissions %v, want %v", me.Permissions, want)
 	}
 

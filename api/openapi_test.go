@@ -526,6 +526,25 @@ func TestSchemasMatchGoTypes(t *testing.T) {
 		"ScoreChange":           linkwork.ScoreChange{},
 		"ItemChange":            linkwork.ItemChange{},
 		"PersonQuestionnaires":  api.PersonQuestionnaires{},
+		// Landscape
+		"LandscapeOptions":        linkwork.LandscapeOptions{},
+		"LandscapeServiceSummary": api.LandscapeServiceSummary{},
+		"Neighbourhood":           linkwork.Neighbourhood{},
+		"TermCoverage":            linkwork.TermCoverage{},
+		"LandscapeCoverageRow":    api.CoverageEntry{},
+		"LandscapeOverlap":        api.OverlapEntry{},
+		"LandscapeGroup":          api.GroupEntry{},
+		"LandscapeGap":            api.GapEntry{},
+		"ToolUse":                 linkwork.ToolUse{},
+		"LandscapeFragmentation":  api.FragmentationView{},
+		"SectorCount":             linkwork.SectorCount{},
+		"NamedCount":              linkwork.NamedCount{},
+		"LandscapeSectors":        api.SectorsView{},
+		"LandscapeDataProblem":    api.DataProblemEntry{},
+		"LandscapeCounts":         api.LandscapeCounts{},
+		"LandscapeLinks":          api.LandscapeLinks{},
+		"LandscapeIndex":          api.LandscapeIndex{},
+		"FundingOpportunity":      api.FundingView{},
 	}
 	bodies := map[string]any{
 		"NewOrganisation":    api.NewOrganisation{},
@@ -563,6 +582,7 @@ func TestSchemasMatchGoTypes(t *testing.T) {
 		"RetentionBody":     api.RetentionBody{},
 		"ResponseBody":      api.ResponseBody{},
 		"ResponseUpdate":    api.ResponseUpdate{},
+		"FundingBody":       api.FundingBody{},
 	}
 	lists := map[string]any{
 		"OrganisationList":   api.List[*linkwork.Organisation]{},
@@ -579,6 +599,13 @@ func TestSchemasMatchGoTypes(t *testing.T) {
 		"CaseContactList":    api.List[*linkwork.CaseContact]{},
 		"OnwardReferralList": api.List[*linkwork.OnwardReferral]{},
 		"QuestionnaireList":  api.List[*linkwork.Questionnaire]{},
+		// Landscape
+		"LandscapeCoverageList":    api.List[api.CoverageEntry]{},
+		"LandscapeOverlapList":     api.List[api.OverlapEntry]{},
+		"LandscapeGroupList":       api.List[api.GroupEntry]{},
+		"LandscapeGapList":         api.List[api.GapEntry]{},
+		"LandscapeDataProblemList": api.List[api.DataProblemEntry]{},
+		"FundingOpportunityList":   api.List[api.FundingView]{},
 	}
 	maps.Copy(answers, lists)
 	check := func(name string, v any, checkRequired bool) {
@@ -701,8 +728,8 @@ func testRoutesMatchDocument(t *testing.T, f *fixture) {
 			t.Errorf("openapi.json describes %s, which is not a route", op)
 		}
 	}
-	if len(routes) != 75 {
-		t.Errorf("%d API routes, want the 75 this test was written for: %v", len(routes), routes)
+	if len(routes) != 85 {
+		t.Errorf("%d API routes, want the 85 this test was written for: %v", len(routes), routes)
 	}
 }
 

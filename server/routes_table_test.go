@@ -189,6 +189,28 @@ var routeAccess = map[string][]string{
 	"PUT /api/v1/people/{id}/questionnaires/{rid}":    {"manager", "link_worker"},
 	"DELETE /api/v1/people/{id}/questionnaires/{rid}": {"manager", "link_worker"},
 
+	// The landscape API: the place's whole system (organisations and schemes, never people)
+	// for those who plan and run it; gaps become funding opportunities by administrators
+	// and commissioners.
+	"GET /api/v1/landscape":               {"admin", "commissioner", "manager"},
+	"GET /api/v1/landscape/coverage":      {"admin", "commissioner", "manager"},
+	"GET /api/v1/landscape/overlaps":      {"admin", "commissioner", "manager"},
+	"GET /api/v1/landscape/groups":        {"admin", "commissioner", "manager"},
+	"GET /api/v1/landscape/gaps":          {"admin", "commissioner", "manager"},
+	"GET /api/v1/landscape/fragmentation": {"admin", "commissioner", "manager"},
+	"GET /api/v1/landscape/sectors":       {"admin", "commissioner", "manager"},
+	"GET /api/v1/landscape/data-quality":  {"admin", "commissioner", "manager"},
+	"GET /api/v1/landscape/funding":       {"admin", "commissioner", "manager"},
+	"POST /api/v1/landscape/funding":      {"admin", "commissioner"},
+
+	// The landscape report and its exports: the same people as the landscape API; only
+	// administrators and commissioners turn gaps into funding opportunities.
+	"GET /landscape":               {"admin", "commissioner", "manager"},
+	"GET /landscape/cell":          {"admin", "commissioner", "manager"},
+	"GET /landscape/export.xlsx":   {"admin", "commissioner", "manager"},
+	"GET /landscape/export/{file}": {"admin", "commissioner", "manager"},
+	"POST /landscape/funding":      {"admin", "commissioner"},
+
 	// The scoping sheet covers the whole place: administrators only (managers and community
 	// organisations keep some of the directory, so the route lets them in and the page
 	// turns them away).

@@ -25,5 +25,6 @@ func (db *DB) Services() linkwork.Services {
 		Onward:         NewOnwardService(db),
 		Questionnaires: NewQuestionnaireService(db),
 		Leases:         NewLeaseService(db),
+		Landscape:      NewLandscapeService(db),
 	}
 }

@@ -96,6 +96,7 @@ func (h *Handler) Register(rt *authz.Router) {
 	h.registerOnward(g)
 	h.registerQuestionnaires(g)
 	h.registerCaseworkSettings(g)
+	h.registerLandscape(g)
 
 	g.Handle("GET", "/static/", pub, staticHandler().ServeHTTP)
 	g.HandleNotFound("/", h.notFound)
@@ -216,6 +217,7 @@ var flashMessages = map[string]string{
 	"practitioner-saved": "The entry in the directory of link workers has been saved.",
 	"term-added":         "The term has been added.",
 	"referral-decided":   "Your decision has been recorded, and the referrer will be told.",
+	"funding-created":    "The gap has been noted as a funding opportunity for the devolved budgets.",
 }
 
 func (h *Handler) setFlash(w http.ResponseWriter, key string) {

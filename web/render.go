@@ -176,6 +176,9 @@ func navigation(p *linkwork.Principal, path string) []NavItem {
 	if p.Can(linkwork.PermAnswerOnward) {
 		items = append(items, NavItem{Label: "Referrals to your groups", Href: "/onward"})
 	}
+	if p.Can(linkwork.PermViewLandscape) {
+		items = append(items, NavItem{Label: "Landscape", Href: "/landscape"})
+	}
 	if p.Can(linkwork.PermViewUsers) {
 		items = append(items, NavItem{Label: "Users", Href: "/users"})
 	}
