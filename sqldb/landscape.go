@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,10 +17,24 @@ import (
 
 // LandscapeService reads what a place's landscape needs (linkwork.AnalyseLandscape does the
 // analysis) and keeps the gaps the place has chosen to fund (funding.go).
-type LandscapeService struct{ db *DB }
+type LandscapeService struct {
+	db *DB
+	// kept holds the directory part of the input of the places read last (see directory).
+	mu   sync.Mutex
+	kept map[int64]*landscapeDirectory
+	tick int64
+}
 
 // NewLandscapeService returns the landscape store of db.
-func NewLandscapeService(db *DB) *LandscapeService { return &LandscapeService{db: db} }
+func NewLandscapeService(db *DB) *LandscapeService {
+	return &LandscapeService{db: db, kept: map[int64]*landscapeDirectory{}}
+}
+
+// landscapeKeptPlaces is how many places' directories are kept. A region's is a hundred
+// thousand services with their venues, about 100 MB: the same as one reading of it needs,
+// kept so that the report's drill-downs, exports and API resources, each of which reads the
+// input, do not read the directory again until it changes.
+const landscapeKeptPlaces = 2
 
 var _ linkwork.LandscapeStore = (*LandscapeService)(nil)
 
@@ -129,32 +144,196 @@ func eachRowInto(ctx context.Context, c conn, query string, args []any, dest []a
 	return rows.Err()
 }
 
+// landscapeDirectory is the part of a place's input that comes from the directory alone,
+// read under a directory version: any change to the place, its organisations, taxonomies or
+// services (with everything they list) moves the version on (migration 0006). It is shared
+// by the inputs made from it and never changed.
+type landscapeDirectory struct {
+	version   int64
+	place     linkwork.Place
+	terms     map[int64]landscapeTerm
+	termNames map[string]map[string]string
+	termOrder map[string][]string
+	orgs      []linkwork.Organisation
+	services  []linkwork.LandscapeService // by ID, without capacity
+	venuesAt  map[string]int              // how many of the place's venues are at each postcode
+	used      int64                       // when it was last used, in s.tick
+}
+
 // LandscapeInput gathers a place's neighbourhoods, services, organisations, terms, capacity
 // and demand, in a fixed number of set-based queries for each shard of its services however
-// large the place. First the small things (the directory version, the place, its terms and
-// organisations); then at once the services with their terms, areas, venues and scheme
-// details, and the demand; then the postcodes of the venues and of the people referred, to
-// learn their local authorities and LSOAs, with the schemes' capacity alongside; and last the
-// live postcodes of the local authorities chosen, for the neighbourhoods.
+// large the place. The directory part (see directory) is read at once for all its services
+// and kept until the directory changes; then, every time, the demand, the local authorities
+// and LSOAs of the venues' and the people's postcodes, and the schemes' capacity, and last
+// the live postcodes of the local authorities chosen, for the neighbourhoods.
+//
+// The services' lists (needs, areas, venues and so on) are shared between the inputs made
+// from one reading of the directory and must not be changed; everything else is the
+// caller's.
 func (s *LandscapeService) LandscapeInput(ctx context.Context, placeID int64) (*linkwork.LandscapeInput, error) {
 	db, c := s.db, s.db.read()
-	in := &linkwork.LandscapeInput{ReadAt: db.Now(), Neighbourhoods: []*linkwork.Neighbourhood{},
-		Services: []*linkwork.LandscapeService{}, Organisations: []*linkwork.Organisation{},
-		Terms: map[string]map[string]string{}, TermOrder: map[string][]string{}, Demand: map[string]map[string]int{}}
 	// The version first: should the directory change while the rest is read, the input is
 	// kept under the older version and read again by the next reader.
-	if err := c.queryRow(ctx, "SELECT version FROM directory_version WHERE id = 1", nil, &in.DirectoryVersion); err != nil {
+	var version int64
+	if err := c.queryRow(ctx, "SELECT version FROM directory_version WHERE id = 1", nil, &version); err != nil {
 		return nil, err
 	}
+	dir, err := s.directory(ctx, c, placeID, version)
+	if err != nil {
+		return nil, err
+	}
+	in := dir.input(db.Now())
+	index := make(map[int64]int32, len(in.Services)) // service ID → its place in in.Services
+	for i, sv := range in.Services {
+		index[sv.ID] = int32(i)
+	}
+
+	// Where the venues are, the demand, and the schemes' capacity.
+	wanted := make(map[string]*postcodePlace, len(dir.venuesAt))
+	for pc, n := range dir.venuesAt {
+		wanted[pc] = &postcodePlace{venues: n}
+	}
+	var demand []postcodeDemand
+	t := newTasks()
+	lookUpAll(ctx, c, t, wanted)
+	t.run(func() (err error) {
+		demand, err = landscapeDemand(ctx, c, placeID, db.Now().AddDate(-demandYears, 0, 0))
+		return
+	})
+	db.landscapeCapacity(ctx, c, t, placeID, in.Services)
+	if err := t.wait(); err != nil {
+		return nil, err
+	}
+	counts := venueCounts{byLA: map[string]int{}}
+	for _, w := range wanted {
+		if w.known {
+			counts.known += w.venues
+			counts.byLA[w.la] += w.venues
+		}
+	}
+
+	// Where the people referred live (those not at venues' postcodes), and the
+	// neighbourhoods.
+	more := map[string]*postcodePlace{}
+	for _, d := range demand {
+		if wanted[d.postcode] == nil && more[d.postcode] == nil {
+			more[d.postcode] = &postcodePlace{}
+		}
+	}
+	t = newTasks()
+	lookUpAll(ctx, c, t, more)
+	t.run(func() (err error) {
+		in.Neighbourhoods, err = neighbourhoods(ctx, c, chooseLocalAuthorities(counts))
+		return
+	})
+	if err := t.wait(); err != nil {
+		return nil, err
+	}
+	for _, d := range demand {
+		w, term := wanted[d.postcode], dir.terms[d.term]
+		if w == nil {
+			w = more[d.postcode]
+		}
+		if w == nil || !w.known || w.lsoa == "" || term.taxonomy != linkwork.TaxonomyNeed {
+			continue
+		}
+		if in.Demand[w.lsoa] == nil {
+			in.Demand[w.lsoa] = map[string]int{}
+		}
+		in.Demand[w.lsoa][term.code] += d.n
+	}
+	return in, nil
+}
+
+// lookUpAll looks the postcodes up as tasks of t, a chunk at a time.
+func lookUpAll(ctx context.Context, c conn, t *tasks, wanted map[string]*postcodePlace) {
+	postcodes := slices.Sorted(func(yield func(string) bool) {
+		for pc := range wanted {
+			if !yield(pc) {
+				return
+			}
+		}
+	})
+	for start := 0; start < len(postcodes); start += postcodeChunk {
+		part := postcodes[start:min(len(postcodes), start+postcodeChunk)]
+		t.run(func() error { return lookUpPostcodes(ctx, c, part, wanted) })
+	}
+}
+
+// input makes a place's input from its directory: copies of the place, organisations,
+// services and scheme details, for the caller to keep or change, sharing the services' lists.
+func (d *landscapeDirectory) input(now time.Time) *linkwork.LandscapeInput {
+	place := d.place
+	in := &linkwork.LandscapeInput{Place: &place, Neighbourhoods: []*linkwork.Neighbourhood{},
+		Organisations: make([]*linkwork.Organisation, len(d.orgs)), Services: make([]*linkwork.LandscapeService, len(d.services)),
+		Terms: map[string]map[string]string{}, TermOrder: map[string][]string{}, Demand: map[string]map[string]int{},
+		DirectoryVersion: d.version, ReadAt: now}
+	for tax, names := range d.termNames {
+		in.Terms[tax] = maps.Clone(names)
+		in.TermOrder[tax] = slices.Clone(d.termOrder[tax])
+	}
+	orgs := slices.Clone(d.orgs)
+	for i := range orgs {
+		in.Organisations[i] = &orgs[i]
+	}
+	svcs := slices.Clone(d.services)
+	for i := range svcs {
+		if sc := svcs[i].Scheme; sc != nil {
+			c := *sc
+			svcs[i].Scheme = &c
+		}
+		in.Services[i] = &svcs[i]
+	}
+	return in
+}
+
+// directory returns the directory part of a place's input at a version, kept or read.
+func (s *LandscapeService) directory(ctx context.Context, c conn, placeID, version int64) (*landscapeDirectory, error) {
+	s.mu.Lock()
+	s.tick++
+	d := s.kept[placeID]
+	if d != nil && d.version == version {
+		d.used = s.tick
+		s.mu.Unlock()
+		return d, nil
+	}
+	s.mu.Unlock()
+	d, err := readDirectory(ctx, c, placeID, version)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old := s.kept[placeID]; old != nil && old.version > version {
+		return d, nil // a newer reading was kept meanwhile
+	}
+	s.kept[placeID] = d
+	d.used = s.tick
+	for len(s.kept) > landscapeKeptPlaces {
+		var oldest int64
+		for id, k := range s.kept {
+			if s.kept[oldest] == nil || k.used < s.kept[oldest].used {
+				oldest = id
+			}
+		}
+		delete(s.kept, oldest)
+	}
+	return d, nil
+}
+
+// readDirectory reads the directory part of a place's input: the place, its terms and
+// organisations, and then at once, in shards, the services with their terms, areas, venues
+// and scheme details.
+func readDirectory(ctx context.Context, c conn, placeID, version int64) (*landscapeDirectory, error) {
+	d := &landscapeDirectory{version: version, termNames: map[string]map[string]string{}, termOrder: map[string][]string{}}
 	place, err := scanPlace(func(dest ...any) error {
 		return c.queryRow(ctx, "SELECT "+placeColumns+" FROM places WHERE id = ?", []any{placeID}, dest...)
 	})
 	if err != nil {
 		return nil, notFound(err, "Place")
 	}
-	in.Place = place
-	terms, err := landscapeTerms(ctx, c, placeID, in)
-	if err != nil {
+	d.place = *place
+	if d.terms, err = landscapeTerms(ctx, c, placeID, d); err != nil {
 		return nil, err
 	}
 	orgs := map[int64]*linkwork.Organisation{}
@@ -162,7 +341,7 @@ func (s *LandscapeService) LandscapeInput(ctx context.Context, placeID int64) (*
 		func(scan func(...any) error) error {
 			o, err := scanOrganisation(scan)
 			if err == nil {
-				in.Organisations = append(in.Organisations, o)
+				d.orgs = append(d.orgs, *o)
 				orgs[o.ID] = o
 			}
 			return err
@@ -192,13 +371,11 @@ func (s *LandscapeService) LandscapeInput(ctx context.Context, placeID int64) (*
 	}
 	span := idRange{lo.Int64, hi.Int64}
 
-	// The services and what they list, and the demand.
 	svcShards := make([][]linkwork.LandscapeService, len(shards))
 	termShards := make([][]termServices, len(shards))
 	areaShards := make([][]serviceArea, len(shards))
 	venueShards := make([][]serviceVenue, len(locShards))
 	var schemes map[int64]*schemeDetails
-	var demand []postcodeDemand
 	t := newTasks()
 	for i, r := range shards {
 		t.run(func() (err error) { svcShards[i], err = landscapeServices(ctx, c, placeID, r, orgs); return })
@@ -209,86 +386,31 @@ func (s *LandscapeService) LandscapeInput(ctx context.Context, placeID int64) (*
 		t.run(func() (err error) { venueShards[i], err = landscapeVenues(ctx, c, r, span); return })
 	}
 	t.run(func() (err error) { schemes, err = landscapeSchemes(ctx, c, placeID); return })
-	t.run(func() (err error) {
-		demand, err = landscapeDemand(ctx, c, placeID, db.Now().AddDate(-demandYears, 0, 0))
-		return
-	})
 	if err := t.wait(); err != nil {
 		return nil, err
 	}
-	n := 0
-	for _, part := range svcShards {
-		n += len(part)
-	}
-	in.Services = make([]*linkwork.LandscapeService, 0, n)
-	index := make(map[int64]int32, n) // service ID → its place in in.Services
-	for _, part := range svcShards {
-		for i := range part {
-			sv := &part[i]
-			index[sv.ID] = int32(len(in.Services))
-			in.Services = append(in.Services, sv)
-			if d := schemes[sv.ID]; d != nil {
-				sv.Scheme = d.scheme
-				if sv.Email == "" {
-					sv.Email = d.email
-				}
-				if sv.Phone == "" {
-					sv.Phone = d.phone
-				}
+	d.services = slices.Concat(svcShards...)
+	services := make([]*linkwork.LandscapeService, len(d.services))
+	index := make(map[int64]int32, len(d.services)) // service ID → its place in services
+	for i := range d.services {
+		sv := &d.services[i]
+		services[i], index[sv.ID] = sv, int32(i)
+		if sd := schemes[sv.ID]; sd != nil {
+			sv.Scheme = sd.scheme
+			if sv.Email == "" {
+				sv.Email = sd.email
+			}
+			if sv.Phone == "" {
+				sv.Phone = sd.phone
 			}
 		}
 	}
-	if err := addServiceTerms(slices.Concat(termShards...), terms, in.Services, index); err != nil {
+	if err := addServiceTerms(slices.Concat(termShards...), d.terms, services, index); err != nil {
 		return nil, err
 	}
-	addAreas(slices.Concat(areaShards...), in.Services, index)
-	// Every postcode whose local authority or LSOA is wanted, each once.
-	wanted := map[string]*postcodePlace{}
-	addVenues(slices.Concat(venueShards...), in.Services, index, wanted)
-	for _, d := range demand {
-		if wanted[d.postcode] == nil {
-			wanted[d.postcode] = &postcodePlace{}
-		}
-	}
-
-	// Where those postcodes are, and the schemes' capacity.
-	t = newTasks()
-	lookups := slices.Sorted(func(yield func(string) bool) {
-		for pc := range wanted {
-			if !yield(pc) {
-				return
-			}
-		}
-	})
-	for start := 0; start < len(lookups); start += postcodeChunk {
-		part := lookups[start:min(len(lookups), start+postcodeChunk)]
-		t.run(func() error { return lookUpPostcodes(ctx, c, part, wanted) })
-	}
-	db.landscapeCapacity(ctx, c, t, placeID, in.Services)
-	if err := t.wait(); err != nil {
-		return nil, err
-	}
-	counts := venueCounts{byLA: map[string]int{}}
-	for _, w := range wanted {
-		if w.known && w.venues > 0 {
-			counts.known += w.venues
-			counts.byLA[w.la] += w.venues
-		}
-	}
-	for _, d := range demand {
-		w, term := wanted[d.postcode], terms[d.term]
-		if w == nil || !w.known || w.lsoa == "" || term.taxonomy != linkwork.TaxonomyNeed {
-			continue
-		}
-		if in.Demand[w.lsoa] == nil {
-			in.Demand[w.lsoa] = map[string]int{}
-		}
-		in.Demand[w.lsoa][term.code] += d.n
-	}
-	if in.Neighbourhoods, err = neighbourhoods(ctx, c, chooseLocalAuthorities(counts)); err != nil {
-		return nil, err
-	}
-	return in, nil
+	addAreas(slices.Concat(areaShards...), services, index)
+	d.venuesAt = addVenues(slices.Concat(venueShards...), services, index)
+	return d, nil
 }
 
 // serviceShards splits the range of a place's service IDs into shards of about
@@ -307,11 +429,11 @@ func serviceShards(lo, hi int64, count int) []idRange {
 }
 
 // landscapeTerms reads the terms of the place's need, client group and building block
-// taxonomies into in, and returns them by ID. Terms are in the order they were added, as
+// taxonomies into d, and returns them by ID. Terms are in the order they were added, as
 // the taxonomy lists them.
-func landscapeTerms(ctx context.Context, c conn, placeID int64, in *linkwork.LandscapeInput) (map[int64]landscapeTerm, error) {
+func landscapeTerms(ctx context.Context, c conn, placeID int64, d *landscapeDirectory) (map[int64]landscapeTerm, error) {
 	for _, t := range landscapeTaxonomies {
-		in.Terms[t], in.TermOrder[t] = map[string]string{}, []string{}
+		d.termNames[t], d.termOrder[t] = map[string]string{}, []string{}
 	}
 	terms := map[int64]landscapeTerm{}
 	err := c.eachRow(ctx, `SELECT t.code, tt.id, tt.code, tt.name FROM taxonomy_terms tt JOIN taxonomies t ON t.id = tt.taxonomy_id
@@ -322,8 +444,8 @@ func landscapeTerms(ctx context.Context, c conn, placeID int64, in *linkwork.Lan
 			return err
 		}
 		terms[id] = landscapeTerm{taxonomy: tax, code: code}
-		in.Terms[tax][code] = name
-		in.TermOrder[tax] = append(in.TermOrder[tax], code)
+		d.termNames[tax][code] = name
+		d.termOrder[tax] = append(d.termOrder[tax], code)
 		return nil
 	})
 	return terms, err
@@ -580,8 +702,8 @@ type postcodePlace struct {
 }
 
 // addVenues gives services their venues in the order they list them, sharing one array, and
-// counts the venues at each postcode.
-func addVenues(rows []serviceVenue, services []*linkwork.LandscapeService, index map[int64]int32, wanted map[string]*postcodePlace) {
+// returns how many are at each postcode.
+func addVenues(rows []serviceVenue, services []*linkwork.LandscapeService, index map[int64]int32) map[string]int {
 	// In the order of their IDs, venues are in the order of their services' lists when the
 	// services were stored in turn (as a bulk load stores them); a service edited later has
 	// venues with later IDs, and then they are sorted.
@@ -594,7 +716,7 @@ func addVenues(rows []serviceVenue, services []*linkwork.LandscapeService, index
 	if !slices.IsSortedFunc(rows, byService) {
 		slices.SortFunc(rows, byService)
 	}
-	venues := make([]linkwork.LandscapeVenue, len(rows))
+	venues, at := make([]linkwork.LandscapeVenue, len(rows)), map[string]int{}
 	for start := 0; start < len(rows); {
 		end := start + 1
 		for end < len(rows) && rows[end].service == rows[start].service {
@@ -602,19 +724,14 @@ func addVenues(rows []serviceVenue, services []*linkwork.LandscapeService, index
 		}
 		if i, ok := index[rows[start].service]; ok {
 			for k := start; k < end; k++ {
-				v := rows[k].venue
-				venues[k] = v
-				w := wanted[v.Postcode]
-				if w == nil {
-					w = &postcodePlace{}
-					wanted[v.Postcode] = w
-				}
-				w.venues++
+				venues[k] = rows[k].venue
+				at[rows[k].venue.Postcode]++
 			}
 			services[i].Venues = venues[start:end:end]
 		}
 		start = end
 	}
+	return at
 }
 
 // lookUpPostcodes fills in the LSOA and local authority of some postcodes from the lookup.

@@ -92,7 +92,7 @@ func newLandWorld(t *testing.T, db *sqldb.DB) *landWorld {
 	// Leeds (5%) and 1 in no local authority; and one at a postcode not in the lookup, which
 	// does not count (if it did, Kirklees would fall under 10%).
 	w.walk = mustService(t, db, &linkwork.Service{PlaceID: w.york.ID, OrganisationID: w.council.ID, Name: "Walk and Talk",
-		Email: "walks@example.org", Phone: "01422 111111", Areas: []string{"HX1", "Park Ward"},
+		Email: "walks@example.org", Phone: "01422 111111", Areas: []string{"Park Ward", "HX1"},
 		TermIDs:   w.termIDs("need/physical_activity", "need/loneliness", "client_group/older_people", "building_block/connect", "five_ways/be_active"),
 		Locations: at("HX1 1AA", "hx2 0aa")})
 	w.walk.Locations[1].Name = "" // named by its address
@@ -175,6 +175,14 @@ func TestLandscapeNeighbourhoods(t *testing.T) {
 			}
 		}
 
+		// Postcodes imported later count at once, though the directory has not changed.
+		dirImportPostcodes(t, db, &linkwork.PostcodeInfo{Postcode: "HX6 0AA", Lat: 53.6, Lng: -1.95, LSOA: "E01000005",
+			Ward: "E05000007", LocalAuthority: laCalderdale})
+		in = w.input(t)
+		if len(in.Neighbourhoods) != 5 || in.Neighbourhoods[3].Code != "E01000005" || in.Neighbourhoods[4].Code != "E01000011" {
+			t.Fatalf("after a postcode was added: %s", jsonOf(in.Neighbourhoods))
+		}
+
 		// One more venue in Calderdale and Kirklees holds 2 of 21: under 10%, it is out.
 		w.lunch.Locations = append(w.lunch.Locations, linkwork.Location{Address1: "2 High Street", Town: "Halifax", Postcode: "HX1 1AA"})
 		must(t, w.dir.UpdateService(t.Context(), w.lunch))
@@ -183,7 +191,7 @@ func TestLandscapeNeighbourhoods(t *testing.T) {
 		for _, n := range in.Neighbourhoods {
 			codes = append(codes, n.Code)
 		}
-		if strings.Join(codes, " ") != "E01000001 E01000002 E01000004" {
+		if strings.Join(codes, " ") != "E01000001 E01000002 E01000004 E01000005" {
 			t.Fatalf("with Kirklees under 10%%, the neighbourhoods are %v", codes)
 		}
 
@@ -237,7 +245,7 @@ func TestLandscapeInputServices(t *testing.T) {
 		walk := serviceIn(t, in, w.walk.ID)
 		wantWalk := &linkwork.LandscapeService{ID: w.walk.ID, Name: "Walk and Talk", Kind: linkwork.KindActivity, Status: linkwork.StatusActive,
 			OrganisationID: w.council.ID, OrganisationName: "City of York Council", Sector: linkwork.SectorCouncil,
-			Email: "walks@example.org", Phone: "01422 111111", Areas: []string{"HX1", "Park Ward"},
+			Email: "walks@example.org", Phone: "01422 111111", Areas: []string{"Park Ward", "HX1"},
 			// In the taxonomy's order, not the order given; five ways is not read.
 			Needs: []string{"loneliness", "physical_activity"}, ClientGroups: []string{"older_people"}, BuildingBlocks: []string{"connect"},
 			Venues: []linkwork.LandscapeVenue{{Name: "Venue 1", Postcode: "HX1 1AA", Lat: 53.70, Lng: -1.80},
@@ -273,6 +281,16 @@ func TestLandscapeInputServices(t *testing.T) {
 			t.Fatalf("an offer has scheme details or capacity: %s", jsonOf(walk))
 		}
 
+		// An input is the caller's to change: the next is as it was.
+		walk.Name, walk.Scheme, in.Organisations[0].Name, in.Place.Name = "Changed", &linkwork.ConnectorScheme{}, "Changed", "Changed"
+		carers.Scheme.FundingSource = "Changed"
+		again := w.input(t)
+		if a := serviceIn(t, again, w.walk.ID); a.Name != "Walk and Talk" || a.Scheme != nil || again.Organisations[0].Name != "City of York Council" ||
+			again.Place.Name != "York" || serviceIn(t, again, w.carers.ID).Scheme.FundingSource != "Lottery" {
+			t.Fatalf("a change to one input reached the next: %s", jsonOf(again.Services))
+		}
+		in.Organisations[0].Name = "City of York Council"
+
 		// Organisations by ID, only York's.
 		var orgs []string
 		for _, o := range in.Organisations {
@@ -301,6 +319,11 @@ func TestLandscapeInputCapacity(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		w := newLandWorld(t, db)
 		ctx := t.Context()
+		// Read once before the referrals, which do not change the directory: the capacity is
+		// counted afresh all the same.
+		if c := serviceIn(t, w.input(t), w.homeFirst.ID).Capacity; c.Active != 0 || c.Limit != 0 {
+			t.Fatalf("Home First before: %s", jsonOf(c))
+		}
 		housingWorker := quickUser(t, db, "hal@housing.example", "Hal Housing", w.housing.ID, linkwork.RoleLinkWorker)
 		must(t, w.refs.SetCaseloadLimit(ctx, w.york.ID, housingWorker, 1))
 		accept := linkwork.Transition{Action: linkwork.ActionAccept}
@@ -350,6 +373,9 @@ func TestLandscapeDemand(t *testing.T) {
 	t.Parallel()
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		w := newLandWorld(t, db)
+		if in := w.input(t); len(in.Demand) != 0 {
+			t.Fatalf("demand before any referral: %v", in.Demand)
+		}
 		now := w.clock.now
 		send := func(at time.Time, given, postcode string, needs ...string) {
 			t.Helper()
