@@ -2,12 +2,8 @@ package sqldb_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
-	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -111,89 +107,7 @@ func landscapeRegion(b *testing.B, dialect string, scale float64) (*sqldb.DB, in
 	ctx := context.Background()
 	key := fmt.Sprintf("x%g_seed%d_v%d", scale, regionSeed, regionVersion)
 	key = strings.ReplaceAll(key, ".", "_")
-	var u string
-	var built func() error
-	switch dialect {
-	case "sqlite":
-		cache, err := os.UserCacheDir()
-		if err != nil {
-			cache = os.TempDir()
-		}
-		dir := filepath.Join(cache, "linkwork-bench")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			b.Fatal(err)
-		}
-		path := filepath.Join(dir, "landscape_"+key+".db")
-		u = "sqlite:" + path
-		if _, err := os.Stat(path); err != nil {
-			tmp := path + ".building"
-			for _, f := range []string{tmp, tmp + "-wal", tmp + "-shm"} {
-				_ = os.Remove(f)
-			}
-			built = func() error { return os.Rename(tmp, path) }
-			u = "sqlite:" + tmp
-		}
-	case "postgres":
-		base := os.Getenv("LINKWORK_TEST_POSTGRES")
-		if base == "" {
-			base = sqldbtest.DefaultPostgres
-		}
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer admin.Close()
-		schema := "lwbench_landscape_" + key
-		var done bool
-		if err := admin.QueryRow(`SELECT EXISTS (SELECT 1 FROM information_schema.tables
-			WHERE table_schema = $1 AND table_name = 'bench_complete')`, schema).Scan(&done); err != nil {
-			b.Fatalf("PostgreSQL at %s: %v", base, err)
-		}
-		if !done {
-			for _, q := range []string{"DROP SCHEMA IF EXISTS " + schema + " CASCADE", "CREATE SCHEMA " + schema} {
-				if _, err := admin.Exec(q); err != nil {
-					b.Fatal(err)
-				}
-			}
-			built = func() error {
-				_, err := admin.Exec("CREATE TABLE " + schema + ".bench_complete (at TIMESTAMPTZ)")
-				return err
-			}
-		}
-		pu, err := url.Parse(base)
-		if err != nil {
-			b.Fatal(err)
-		}
-		qv := pu.Query()
-		qv.Set("search_path", schema)
-		pu.RawQuery = qv.Encode()
-		u = pu.String()
-	}
-	db, err := sqldb.Open(ctx, u)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := db.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	if built != nil {
-		start := time.Now()
-		buildRegion(b, db, scale)
-		b.Logf("%s: built the landscape region in %v", dialect, time.Since(start).Round(time.Second))
-		if dialect == "sqlite" {
-			if _, err := db.Exec(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-				b.Fatal(err)
-			}
-			db.Close()
-		}
-		if err := built(); err != nil {
-			b.Fatal(err)
-		}
-		if dialect == "sqlite" {
-			return landscapeRegion(b, dialect, scale)
-		}
-	}
-	b.Cleanup(func() { db.Close() })
+	db, _ := keptBenchDB(b, dialect, "landscape", key, func(db *sqldb.DB) { buildRegion(b, db, scale) })
 	place, err := sqldb.NewPlaceService(db).FindPlaceByName(ctx, "Landscape region")
 	if err != nil {
 		b.Fatal(err)

@@ -4,9 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -221,78 +219,7 @@ func benchDirectory(b *testing.B, dialect string, services, locations int) (*sql
 	b.Helper()
 	ctx := context.Background()
 	key := fmt.Sprintf("s%d_l%d_seed%d_v%d", services, locations, benchSeed, benchVersion)
-	var u, dsn string
-	var built func() error
-	switch dialect {
-	case "sqlite":
-		cache, err := os.UserCacheDir()
-		if err != nil {
-			cache = os.TempDir()
-		}
-		dir := filepath.Join(cache, "linkwork-bench")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			b.Fatal(err)
-		}
-		path := filepath.Join(dir, "search_"+key+".db")
-		u = "sqlite:" + path
-		// The read pragmas linkwork's own SQLite connections use (sqldb/dialect.go).
-		dsn = "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=cache_size(-65536)"
-		if _, err := os.Stat(path); err == nil {
-			built = nil
-		} else {
-			tmp := path + ".building"
-			for _, f := range []string{tmp, tmp + "-wal", tmp + "-shm"} {
-				_ = os.Remove(f)
-			}
-			built = func() error { return os.Rename(tmp, path) }
-			u = "sqlite:" + tmp
-		}
-	case "postgres":
-		base := os.Getenv("LINKWORK_TEST_POSTGRES")
-		if base == "" {
-			base = sqldbtest.DefaultPostgres
-		}
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer admin.Close()
-		schema := "lwbench_search_" + key
-		var done bool
-		if err := admin.QueryRow(`SELECT EXISTS (SELECT 1 FROM information_schema.tables
-			WHERE table_schema = $1 AND table_name = 'bench_complete')`, schema).Scan(&done); err != nil {
-			b.Fatalf("PostgreSQL at %s: %v", base, err)
-		}
-		if !done {
-			for _, q := range []string{"DROP SCHEMA IF EXISTS " + schema + " CASCADE", "CREATE SCHEMA " + schema} {
-				if _, err := admin.Exec(q); err != nil {
-					b.Fatal(err)
-				}
-			}
-			built = func() error {
-				_, err := admin.Exec("CREATE TABLE " + schema + ".bench_complete (at TIMESTAMPTZ)")
-				return err
-			}
-		}
-		pu, err := url.Parse(base)
-		if err != nil {
-			b.Fatal(err)
-		}
-		qv := pu.Query()
-		qv.Set("search_path", schema)
-		pu.RawQuery = qv.Encode()
-		u = pu.String()
-		dsn = u
-	}
-	db, err := sqldb.Open(ctx, u)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := db.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	if built != nil {
-		start := time.Now()
+	db, u := keptBenchDB(b, dialect, "search", key, func(db *sqldb.DB) {
 		postcodes, err := benchPostcodes()
 		if err != nil {
 			b.Fatal(err)
@@ -301,22 +228,14 @@ func benchDirectory(b *testing.B, dialect string, services, locations int) (*sql
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Logf("%s: built %d services, %d locations, %d organisations on %d postcodes in %v", dialect, dir.Services, dir.Locations,
-			dir.Organisations, len(postcodes), time.Since(start).Round(time.Second))
-		if dialect == "sqlite" {
-			if _, err := db.Exec(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-				b.Fatal(err)
-			}
-			db.Close()
-		}
-		if err := built(); err != nil {
-			b.Fatal(err)
-		}
-		if dialect == "sqlite" {
-			return benchDirectory(b, dialect, services, locations)
-		}
+		b.Logf("%s: %d services, %d locations, %d organisations on %d postcodes", dialect, dir.Services, dir.Locations,
+			dir.Organisations, len(postcodes))
+	})
+	dsn := u
+	if path, ok := strings.CutPrefix(u, "sqlite:"); ok {
+		// The read pragmas linkwork's own SQLite connections use (sqldb/dialect.go).
+		dsn = "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=cache_size(-65536)"
 	}
-	b.Cleanup(func() { db.Close() })
 	dir, err := gen.Find(ctx, db, benchSeed)
 	if err != nil {
 		b.Fatal(err)
