@@ -14,20 +14,8 @@ import (
 	"time"
 
 	"linkwork"
+	"linkwork/report"
 )
-
-// Table is one analysis as rows of text: what a CSV file or a workbook's sheet holds.
-type Table struct {
-	// Name is the table's short name, used in file names: /landscape/export/{Name}.csv.
-	Name string
-	// Title is what the table is called in a workbook's tab and on the page.
-	Title  string
-	Header []string
-	Rows   [][]string
-	// Numeric marks the columns (by index) whose cells are numbers, so that a workbook
-	// holds them as numbers; an empty cell stays empty.
-	Numeric []bool
-}
 
 // The names of the tables, in the order Tables returns them.
 const (
@@ -60,10 +48,10 @@ var tableNames = []string{TableSummary, TableCoverage, TableOverlaps, TableGroup
 
 // Index returns every table's name and title, without rows: those of Tables, then the
 // funding opportunities.
-func Index() []Table {
-	out := make([]Table, len(tableNames))
+func Index() []report.Table {
+	out := make([]report.Table, len(tableNames))
 	for i, n := range tableNames {
-		out[i] = Table{Name: n, Title: titles[n]}
+		out[i] = report.Table{Name: n, Title: titles[n]}
 	}
 	return out
 }
@@ -199,20 +187,20 @@ func numeric(n int, cols ...int) []bool {
 // neighbourhood (with schemes and offers for each need), overlaps, collaboration groups,
 // gaps, electronic systems, assessment tools, sectors, funding sources, scheme models and
 // data quality. Terms name the needs and client groups.
-func Tables(l *linkwork.Landscape, terms Terms) []Table {
-	return []Table{summaryTable(l), coverageTable(l, terms), overlapsTable(l, terms), groupsTable(l, terms),
+func Tables(l *linkwork.Landscape, terms Terms) []report.Table {
+	return []report.Table{summaryTable(l), coverageTable(l, terms), overlapsTable(l, terms), groupsTable(l, terms),
 		gapsTable(l), systemsTable(l, TableSystems), systemsTable(l, TableTools), sectorsTable(l),
 		namedTable(l, TableFunding), namedTable(l, TableModels), dataQualityTable(l)}
 }
 
 // Find returns the table of tables with the name.
-func Find(tables []Table, name string) (Table, bool) {
+func Find(tables []report.Table, name string) (report.Table, bool) {
 	for _, t := range tables {
 		if t.Name == name {
 			return t, true
 		}
 	}
-	return Table{}, false
+	return report.Table{}, false
 }
 
 // Summary is the landscape in a few numbers, for the top of the report.
@@ -274,7 +262,7 @@ func FormatFTE(f float64) string { return strconv.FormatFloat(math.Round(f*10)/1
 // FormatKm writes a distance in kilometres without needless places.
 func FormatKm(km float64) string { return strconv.FormatFloat(km, 'f', -1, 64) }
 
-func summaryTable(l *linkwork.Landscape) Table {
+func summaryTable(l *linkwork.Landscape) report.Table {
 	s := Summarise(l)
 	place := ""
 	if l.Place != nil {
@@ -304,7 +292,7 @@ func summaryTable(l *linkwork.Landscape) Table {
 		{"Schemes naming no electronic system", itoa(s.SchemesWithoutSystem)},
 		{"Data quality problems", itoa(s.Problems)},
 	}
-	return Table{Name: TableSummary, Title: titles[TableSummary], Header: []string{"Measure", "Value"}, Rows: rows}
+	return report.Table{Name: TableSummary, Title: titles[TableSummary], Header: []string{"Measure", "Value"}, Rows: rows}
 }
 
 // needCodes returns the needs the coverage table breaks down by: the taxonomy's order, or,
@@ -327,7 +315,7 @@ func needCodes(l *linkwork.Landscape, terms Terms) []string {
 	return out
 }
 
-func coverageTable(l *linkwork.Landscape, terms Terms) Table {
+func coverageTable(l *linkwork.Landscape, terms Terms) report.Table {
 	needs := needCodes(l, terms)
 	header := []string{"Neighbourhood code", "Neighbourhood", "Local authority", "IMD decile", "Population",
 		"Connector schemes", "Community offers", "Schemes that may cover it (areas that cannot be placed)"}
@@ -359,10 +347,10 @@ func coverageTable(l *linkwork.Landscape, terms Terms) Table {
 		}
 		rows = append(rows, row)
 	}
-	return Table{Name: TableCoverage, Title: titles[TableCoverage], Header: header, Rows: rows, Numeric: num}
+	return report.Table{Name: TableCoverage, Title: titles[TableCoverage], Header: header, Rows: rows, Numeric: num}
 }
 
-func overlapsTable(l *linkwork.Landscape, terms Terms) Table {
+func overlapsTable(l *linkwork.Landscape, terms Terms) report.Table {
 	header := []string{"Scheme A ID", "Scheme A", "Scheme A's organisation", "Scheme A's email", "Scheme A's phone",
 		"Scheme B ID", "Scheme B", "Scheme B's organisation", "Scheme B's email", "Scheme B's phone",
 		"Neighbourhoods both cover", "Share of the smaller scheme's neighbourhoods", "Needs both list", "Client groups both serve", "Score"}
@@ -381,10 +369,10 @@ func overlapsTable(l *linkwork.Landscape, terms Terms) Table {
 			itoa(len(o.Neighbourhoods)), Percent(o.Share), terms.join(linkwork.TaxonomyNeed, o.Needs),
 			terms.join(linkwork.TaxonomyClientGroup, o.ClientGroups), score(o.Score)})
 	}
-	return Table{Name: TableOverlaps, Title: titles[TableOverlaps], Header: header, Rows: rows, Numeric: numeric(len(header), 0, 5, 10, 14)}
+	return report.Table{Name: TableOverlaps, Title: titles[TableOverlaps], Header: header, Rows: rows, Numeric: numeric(len(header), 0, 5, 10, 14)}
 }
 
-func groupsTable(l *linkwork.Landscape, terms Terms) Table {
+func groupsTable(l *linkwork.Landscape, terms Terms) report.Table {
 	header := []string{"Group", "Number of schemes", "Schemes", "Organisations", "Neighbourhoods every scheme covers",
 		"Needs every scheme lists"}
 	rows := make([][]string, 0, len(l.Groups))
@@ -392,10 +380,10 @@ func groupsTable(l *linkwork.Landscape, terms Terms) Table {
 		rows = append(rows, []string{itoa(i + 1), itoa(len(g.SchemeIDs)), names(l, g.SchemeIDs), employers(l, g.SchemeIDs),
 			itoa(len(g.Neighbourhoods)), terms.join(linkwork.TaxonomyNeed, g.Needs)})
 	}
-	return Table{Name: TableGroups, Title: titles[TableGroups], Header: header, Rows: rows, Numeric: numeric(len(header), 0, 1, 4)}
+	return report.Table{Name: TableGroups, Title: titles[TableGroups], Header: header, Rows: rows, Numeric: numeric(len(header), 0, 1, 4)}
 }
 
-func gapsTable(l *linkwork.Landscape) Table {
+func gapsTable(l *linkwork.Landscape) report.Table {
 	header := []string{"Neighbourhood code", "Neighbourhood", "IMD decile", "Need", "Why it is a gap",
 		"Referrals in the last 12 months", "Full connector schemes"}
 	rows := make([][]string, 0, len(l.Gaps))
@@ -407,10 +395,10 @@ func gapsTable(l *linkwork.Landscape) Table {
 		rows = append(rows, []string{g.Neighbourhood.Code, g.Neighbourhood.Name, Decile(g.Neighbourhood.IMDDecile), label,
 			ReasonLabel(g.Reason), itoa(g.Demand), names(l, g.FullSchemeIDs)})
 	}
-	return Table{Name: TableGaps, Title: titles[TableGaps], Header: header, Rows: rows, Numeric: numeric(len(header), 2, 5)}
+	return report.Table{Name: TableGaps, Title: titles[TableGaps], Header: header, Rows: rows, Numeric: numeric(len(header), 2, 5)}
 }
 
-func systemsTable(l *linkwork.Landscape, name string) Table {
+func systemsTable(l *linkwork.Landscape, name string) report.Table {
 	what, title := "Electronic system", titles[name]
 	if name == TableTools {
 		what = "Assessment tool"
@@ -430,10 +418,10 @@ func systemsTable(l *linkwork.Landscape, name string) Table {
 				employers(l, f.SchemesWithoutSystem)})
 		}
 	}
-	return Table{Name: name, Title: title, Header: header, Rows: rows, Numeric: numeric(len(header), 1)}
+	return report.Table{Name: name, Title: title, Header: header, Rows: rows, Numeric: numeric(len(header), 1)}
 }
 
-func sectorsTable(l *linkwork.Landscape) Table {
+func sectorsTable(l *linkwork.Landscape) report.Table {
 	header := []string{"Sector", "Organisations", "Connector schemes", "Community offers"}
 	var rows [][]string
 	if s := l.Sectors; s != nil {
@@ -441,10 +429,10 @@ func sectorsTable(l *linkwork.Landscape) Table {
 			rows = append(rows, []string{c.Sector.Label(), itoa(c.Organisations), itoa(c.Schemes), itoa(c.Offers)})
 		}
 	}
-	return Table{Name: TableSectors, Title: titles[TableSectors], Header: header, Rows: rows, Numeric: numeric(len(header), 1, 2, 3)}
+	return report.Table{Name: TableSectors, Title: titles[TableSectors], Header: header, Rows: rows, Numeric: numeric(len(header), 1, 2, 3)}
 }
 
-func namedTable(l *linkwork.Landscape, name string) Table {
+func namedTable(l *linkwork.Landscape, name string) report.Table {
 	what, title := "Funding source", titles[name]
 	if name == TableModels {
 		what = "Model"
@@ -460,13 +448,13 @@ func namedTable(l *linkwork.Landscape, name string) Table {
 			rows = append(rows, []string{c.Name, itoa(len(c.SchemeIDs)), names(l, c.SchemeIDs), employers(l, c.SchemeIDs)})
 		}
 	}
-	return Table{Name: name, Title: title, Header: header, Rows: rows, Numeric: numeric(len(header), 1)}
+	return report.Table{Name: name, Title: title, Header: header, Rows: rows, Numeric: numeric(len(header), 1)}
 }
 
 // EditPath is where a service's entry is corrected.
 func EditPath(id int64) string { return "/services/" + strconv.FormatInt(id, 10) + "/edit" }
 
-func dataQualityTable(l *linkwork.Landscape) Table {
+func dataQualityTable(l *linkwork.Landscape) report.Table {
 	header := []string{"Problem", "Service ID", "Service", "Detail", "Where to correct it"}
 	rows := make([][]string, 0, len(l.DataQuality))
 	for _, p := range l.DataQuality {
@@ -476,11 +464,11 @@ func dataQualityTable(l *linkwork.Landscape) Table {
 		}
 		rows = append(rows, []string{ProblemLabel(p.Kind), id, p.ServiceName, p.Detail, fix})
 	}
-	return Table{Name: TableDataQuality, Title: titles[TableDataQuality], Header: header, Rows: rows, Numeric: numeric(len(header), 1)}
+	return report.Table{Name: TableDataQuality, Title: titles[TableDataQuality], Header: header, Rows: rows, Numeric: numeric(len(header), 1)}
 }
 
 // OpportunitiesTable is a place's funding opportunities: the gaps it has chosen to fund.
-func OpportunitiesTable(fs []*linkwork.FundingOpportunity) Table {
+func OpportunitiesTable(fs []*linkwork.FundingOpportunity) report.Table {
 	header := []string{"Neighbourhood code", "Neighbourhood", "IMD decile", "Need", "Note", "Status", "Added"}
 	rows := make([][]string, 0, len(fs))
 	for _, f := range fs {
@@ -491,5 +479,5 @@ func OpportunitiesTable(fs []*linkwork.FundingOpportunity) Table {
 		rows = append(rows, []string{f.NeighbourhoodCode, f.NeighbourhoodName, Decile(f.IMDDecile), need, f.Note, f.Status,
 			f.CreatedAt.UTC().Format("2006-01-02")})
 	}
-	return Table{Name: TableOpportunities, Title: titles[TableOpportunities], Header: header, Rows: rows, Numeric: numeric(len(header), 2)}
+	return report.Table{Name: TableOpportunities, Title: titles[TableOpportunities], Header: header, Rows: rows, Numeric: numeric(len(header), 2)}
 }

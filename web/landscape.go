@@ -14,6 +14,7 @@ import (
 
 	"linkwork"
 	"linkwork/landscape"
+	"linkwork/report"
 )
 
 // The landscape is the whole place's system on one page, for those who plan and run it
@@ -416,7 +417,7 @@ func buildReport(in *linkwork.LandscapeInput, l *linkwork.Landscape, opps []*lin
 	for _, g := range l.Gaps {
 		gapsOf[g.Neighbourhood.Code]++
 	}
-	areas := make([]landscape.Area, 0, len(l.Coverage))
+	areas := make([]report.Area, 0, len(l.Coverage))
 	for _, c := range l.Coverage {
 		n := c.Neighbourhood
 		row := &MatrixRow{N: n, Schemes: len(c.SchemeIDs), Offers: len(c.OfferIDs), Maybe: len(c.MaybeSchemeIDs),
@@ -429,7 +430,7 @@ func buildReport(in *linkwork.LandscapeInput, l *linkwork.Landscape, opps []*lin
 			row.Cells[i] = cell
 		}
 		m.Rows = append(m.Rows, row)
-		a := landscape.Area{Code: n.Code, Name: n.Name, Lat: n.Lat, Lng: n.Lng, IMDDecile: n.IMDDecile}
+		a := report.Area{Code: n.Code, Name: n.Name, Lat: n.Lat, Lng: n.Lng, IMDDecile: n.IMDDecile}
 		switch o.measure {
 		case "offers":
 			a.Value = len(c.OfferIDs)
@@ -445,7 +446,7 @@ func buildReport(in *linkwork.LandscapeInput, l *linkwork.Landscape, opps []*lin
 	// The map and the charts.
 	measure := map[string]string{"schemes": "connector schemes covering it", "offers": "community offers near it", "gaps": "needs with a gap"}[o.measure]
 	rep.MeasureLabel = map[string]string{"schemes": "connector schemes", "offers": "community offers", "gaps": "gaps"}[o.measure]
-	rep.Map = landscape.NeighbourhoodMap(landscape.Map{ID: "map", Title: "Map of the neighbourhoods by " + rep.MeasureLabel,
+	rep.Map = report.NeighbourhoodMap(report.Map{ID: "map", Title: "Map of the neighbourhoods by " + rep.MeasureLabel,
 		Desc: "The coverage table below gives the same figures for each neighbourhood.", Measure: measure, Areas: areas})
 	byDecile := make([]int, 11)
 	for _, g := range l.Gaps {
@@ -455,7 +456,7 @@ func buildReport(in *linkwork.LandscapeInput, l *linkwork.Landscape, opps []*lin
 		}
 		byDecile[d]++
 	}
-	var bars []landscape.Bar
+	var bars []report.Bar
 	for d := 1; d <= 10; d++ {
 		label := "Decile " + strconv.Itoa(d)
 		if d == 1 {
@@ -463,12 +464,12 @@ func buildReport(in *linkwork.LandscapeInput, l *linkwork.Landscape, opps []*lin
 		} else if d == 10 {
 			label += " (least deprived)"
 		}
-		bars = append(bars, landscape.Bar{Label: label, Value: float64(byDecile[d])})
+		bars = append(bars, report.Bar{Label: label, Value: float64(byDecile[d])})
 	}
 	if byDecile[0] > 0 {
-		bars = append(bars, landscape.Bar{Label: "Decile not known", Value: float64(byDecile[0])})
+		bars = append(bars, report.Bar{Label: "Decile not known", Value: float64(byDecile[0])})
 	}
-	rep.GapChart = landscape.BarChart(landscape.Chart{ID: "chart-gaps", Title: "Gaps by deprivation of the neighbourhood",
+	rep.GapChart = report.BarChart(report.Chart{ID: "chart-gaps", Title: "Gaps by deprivation of the neighbourhood",
 		Desc: "The number of gaps (a neighbourhood and a need) in neighbourhoods of each decile of the Index of Multiple Deprivation.", Bars: bars})
 	bars = nil
 	if l.Sectors != nil {
@@ -476,21 +477,21 @@ func buildReport(in *linkwork.LandscapeInput, l *linkwork.Landscape, opps []*lin
 			if s.Organisations+s.Schemes+s.Offers == 0 {
 				continue
 			}
-			bars = append(bars, landscape.Bar{Label: s.Sector.Label(), Value: float64(s.Organisations)})
+			bars = append(bars, report.Bar{Label: s.Sector.Label(), Value: float64(s.Organisations)})
 		}
 	}
-	rep.SectorChart = landscape.BarChart(landscape.Chart{ID: "chart-sectors", Title: "Organisations by sector",
+	rep.SectorChart = report.BarChart(report.Chart{ID: "chart-sectors", Title: "Organisations by sector",
 		Desc: "The number of organisations in each sector.", Bars: bars})
 	bars = nil
 	if f := l.Fragmentation; f != nil {
 		for _, s := range f.Systems {
-			bars = append(bars, landscape.Bar{Label: s.Name, Value: float64(len(s.SchemeIDs))})
+			bars = append(bars, report.Bar{Label: s.Name, Value: float64(len(s.SchemeIDs))})
 		}
 		if len(f.SchemesWithoutSystem) > 0 {
-			bars = append(bars, landscape.Bar{Label: "None named", Value: float64(len(f.SchemesWithoutSystem))})
+			bars = append(bars, report.Bar{Label: "None named", Value: float64(len(f.SchemesWithoutSystem))})
 		}
 	}
-	rep.SystemChart = landscape.BarChart(landscape.Chart{ID: "chart-systems", Title: "Connector schemes by electronic system",
+	rep.SystemChart = report.BarChart(report.Chart{ID: "chart-systems", Title: "Connector schemes by electronic system",
 		Desc: "The number of connector schemes using each electronic record system.", Bars: bars})
 
 	// Overlaps and groups.
@@ -784,7 +785,7 @@ func (h *Handler) landscapeWorkbook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var b bytes.Buffer
-	if err := landscape.WriteXLSX(&b, tables); err != nil {
+	if err := report.WriteXLSX(&b, tables); err != nil {
 		h.serverError(w, r, err)
 		return
 	}
@@ -794,7 +795,7 @@ func (h *Handler) landscapeWorkbook(w http.ResponseWriter, r *http.Request) {
 // landscapeCSV sends one table as CSV.
 func (h *Handler) landscapeCSV(w http.ResponseWriter, r *http.Request) {
 	name, ok := strings.CutSuffix(r.PathValue("file"), ".csv")
-	known := slices.ContainsFunc(landscape.Index(), func(t landscape.Table) bool { return t.Name == name })
+	known := slices.ContainsFunc(landscape.Index(), func(t report.Table) bool { return t.Name == name })
 	if !ok || !known {
 		h.notFound(w, r)
 		return
@@ -805,7 +806,7 @@ func (h *Handler) landscapeCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	t, _ := landscape.Find(tables, name)
 	var b bytes.Buffer
-	if err := landscape.WriteCSV(&b, t); err != nil {
+	if err := report.WriteCSV(&b, t); err != nil {
 		h.serverError(w, r, err)
 		return
 	}
@@ -814,7 +815,7 @@ func (h *Handler) landscapeCSV(w http.ResponseWriter, r *http.Request) {
 
 // landscapeTables works out every table of the report, for the exports. It answers the
 // request itself when it cannot.
-func (h *Handler) landscapeTables(w http.ResponseWriter, r *http.Request) ([]landscape.Table, bool) {
+func (h *Handler) landscapeTables(w http.ResponseWriter, r *http.Request) ([]report.Table, bool) {
 	form := NewForm()
 	o := readLandscapeOptions(r.URL.Query(), form)
 	if msg := form.Error("distance_km"); msg != "" {

@@ -11,6 +11,7 @@ import (
 
 	"linkwork"
 	"linkwork/landscape"
+	"linkwork/report"
 )
 
 // benchRegion is a made-up region at the size the landscape must handle: 1,000
@@ -113,7 +114,7 @@ func BenchmarkLandscapeWorkbook(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		if err := landscape.WriteXLSX(io.Discard, landscape.Tables(l, landscape.TermsOf(in))); err != nil {
+		if err := report.WriteXLSX(io.Discard, landscape.Tables(l, landscape.TermsOf(in))); err != nil {
 			b.Fatal(err)
 		}
 	}

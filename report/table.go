@@ -1,4 +1,8 @@
-package landscape
+// Package report writes tables as CSV files and Excel workbooks and draws charts and a
+// neighbourhood map as SVG on the server, for every part of linkwork that reports: the
+// landscape, the devolved budgets and the measures. Reports read without JavaScript, print,
+// and need no map tiles from elsewhere.
+package report
 
 import (
 	"encoding/csv"
@@ -9,6 +13,19 @@ import (
 
 	"github.com/xuri/excelize/v2"
 )
+
+// Table is a report's table (one analysis, one breakdown) as rows of text: what a CSV file or a workbook's sheet holds.
+type Table struct {
+	// Name is the table's short name, used in file names: /landscape/export/{Name}.csv.
+	Name string
+	// Title is what the table is called in a workbook's tab and on the page.
+	Title  string
+	Header []string
+	Rows   [][]string
+	// Numeric marks the columns (by index) whose cells are numbers, so that a workbook
+	// holds them as numbers; an empty cell stays empty.
+	Numeric []bool
+}
 
 // WriteCSV writes a table as CSV with its header row, in UTF-8 with the byte order mark
 // spreadsheets look for, and lines ending CRLF. A text a spreadsheet would take for a
