@@ -72,6 +72,26 @@ const (
 	AuditOnwardAnswer        = "onward.answer"
 	AuditRetentionSet        = "retention.set"
 	AuditFundingCreate       = "funding.create"
+	AuditPotCreate           = "pot.create"
+	AuditPotUpdate           = "pot.update"
+	AuditPotClose            = "pot.close"
+	AuditLedgerEntry         = "ledger.entry" // every allocation, commitment, release, spend, refund and reversal
+	AuditSpendApply          = "spend.apply"
+	AuditSpendDecide         = "spend.decide"
+	AuditSpendWithdraw       = "spend.withdraw"
+	AuditGrantReport         = "grant.report"
+	AuditSpendList           = "spend.list" // a list of personal spends, which name people
+	AuditAvailabilitySet     = "availability.set"
+	AuditVolunteersSet       = "volunteers.set"
+	AuditActivityAdd         = "activity.add"
+	AuditRequestCreate       = "request.create"
+	AuditRequestClose        = "request.close"
+	AuditMeetingChange       = "meeting.change"
+	AuditMeetingSignUp       = "meeting.sign_up"
+	AuditMeetingAttendance   = "meeting.attendance"
+	AuditPostCreate          = "post.create"
+	AuditCommentAdd          = "comment.add"
+	AuditForumHide           = "forum.hide"
 )
 
 // AuditFilter selects audit events in a place. Zero fields do not filter.

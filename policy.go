@@ -59,6 +59,29 @@ const (
 	PermViewLandscape Permission = "landscape.view"
 	// PermManageFunding is turning gaps into funding opportunities.
 	PermManageFunding Permission = "funding.manage"
+
+	// PermGroupPortal is a community organisation keeping its own listings' availability,
+	// volunteers, new activities and requests to the place.
+	PermGroupPortal Permission = "groups.portal"
+	// PermForum is taking part in the practitioners' forum: posts, comments, meetings, who's
+	// who. PermJoinMeetings is seeing and joining meetings: place-wide for those who take
+	// part, and for a community organisation's people the meetings that invite it.
+	// PermModerateForum is hiding what breaks the forum's rules.
+	PermForum         Permission = "forum.take_part"
+	PermJoinMeetings  Permission = "forum.meetings"
+	PermModerateForum Permission = "forum.moderate"
+
+	// Devolved budgets. PermViewBudgets is seeing pots, their ledgers and spends;
+	// PermSpendBudgets spending from them (CanSpendFrom says which); PermApproveSpends
+	// deciding on spends above a pot's threshold; PermManageBudgets creating pots, adding
+	// money, closing them and reversing entries; PermBudgetReports the spend reports;
+	// PermApplyForGrants a community group applying for micro-grants and reporting back.
+	PermViewBudgets    Permission = "budgets.view"
+	PermSpendBudgets   Permission = "budgets.spend"
+	PermApproveSpends  Permission = "budgets.approve"
+	PermManageBudgets  Permission = "budgets.manage"
+	PermBudgetReports  Permission = "budgets.reports"
+	PermApplyForGrants Permission = "grants.apply"
 )
 
 // Grant says which roles hold a permission. A role in PlaceWide holds it for every
@@ -105,6 +128,23 @@ var Policy = map[Permission]Grant{
 	// The landscape is the whole place's system, for those who plan and run it.
 	PermViewLandscape: {PlaceWide: []Role{RoleAdmin, RoleCommissioner, RoleManager}},
 	PermManageFunding: {PlaceWide: []Role{RoleAdmin, RoleCommissioner}},
+	// A group keeps its own side; a manager of an organisation that runs offers may too.
+	PermGroupPortal: {OwnOrganisation: []Role{RoleCommunity, RoleManager}},
+	// The forum is for link workers and managers across every employer in the place, with
+	// administrators to keep it in order; community groups join the meetings they are
+	// invited to.
+	PermForum:         {PlaceWide: []Role{RoleAdmin, RoleManager, RoleLinkWorker}},
+	PermJoinMeetings:  {PlaceWide: []Role{RoleAdmin, RoleManager, RoleLinkWorker}, OwnOrganisation: []Role{RoleCommunity}},
+	PermModerateForum: {PlaceWide: []Role{RoleAdmin}},
+	// A pot belongs to its organisation: its link workers and managers see and spend it,
+	// its managers approve; the place's funders (commissioners) and administrators see
+	// every pot and its reports, and set pots up.
+	PermViewBudgets:    {PlaceWide: []Role{RoleAdmin, RoleCommissioner}, OwnOrganisation: []Role{RoleManager, RoleLinkWorker}},
+	PermSpendBudgets:   {OwnOrganisation: []Role{RoleManager, RoleLinkWorker}},
+	PermApproveSpends:  {OwnOrganisation: []Role{RoleManager}},
+	PermManageBudgets:  {PlaceWide: []Role{RoleAdmin, RoleCommissioner}, OwnOrganisation: []Role{RoleManager}},
+	PermBudgetReports:  {PlaceWide: []Role{RoleAdmin, RoleCommissioner}, OwnOrganisation: []Role{RoleManager}},
+	PermApplyForGrants: {OwnOrganisation: []Role{RoleCommunity, RoleManager}},
 }
 
 // Principal is a signed-in user working in one place, with their memberships there.

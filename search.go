@@ -433,19 +433,11 @@ func firstMatch(text string, words []string) int {
 	return -1
 }
 
-// london is the time zone schedules are kept in.
-var london = func() *time.Location {
-	if l, err := time.LoadLocation("Europe/London"); err == nil {
-		return l
-	}
-	return time.UTC
-}()
-
 // NextOccurrence returns the first time one of the schedules runs that has not ended at now,
 // in UK time, or nil when there is none in the next two months (there is always one when a
 // schedule is valid).
 func NextOccurrence(schedules []Schedule, now time.Time) *Occurrence {
-	now = now.In(london)
+	now = now.In(London)
 	var best *Occurrence
 	for _, sc := range schedules {
 		opens, err1 := ParseClock(sc.Opens)
@@ -455,12 +447,12 @@ func NextOccurrence(schedules []Schedule, now time.Time) *Occurrence {
 		}
 		mask := sc.DayMask()
 		for d := 0; d <= 62; d++ {
-			day := time.Date(now.Year(), now.Month(), now.Day()+d, 0, 0, 0, 0, london)
+			day := time.Date(now.Year(), now.Month(), now.Day()+d, 0, 0, 0, 0, London)
 			if mask&(1<<day.Weekday()) == 0 || !onOrdinal(sc, day) {
 				continue
 			}
-			start := time.Date(day.Year(), day.Month(), day.Day(), opens/60, opens%60, 0, 0, london)
-			end := time.Date(day.Year(), day.Month(), day.Day(), closes/60, closes%60, 0, 0, london)
+			start := time.Date(day.Year(), day.Month(), day.Day(), opens/60, opens%60, 0, 0, London)
+			end := time.Date(day.Year(), day.Month(), day.Day(), closes/60, closes%60, 0, 0, London)
 			if !end.After(now) {
 				continue
 			}

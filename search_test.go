@@ -177,11 +177,11 @@ func TestSnippet(t *testing.T) {
 }
 
 func TestNextOccurrence(t *testing.T) {
-	london, err := time.LoadLocation("Europe/London")
+	London, err := time.LoadLocation("Europe/London")
 	if err != nil {
 		t.Skip("no time zone database")
 	}
-	at := func(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, london) }
+	at := func(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, London) }
 	weekly := linkwork.Schedule{Freq: linkwork.Weekly, Days: []time.Weekday{time.Tuesday, time.Thursday}, Opens: "10:00", Closes: "12:00"}
 	firstMonday := linkwork.Schedule{Freq: linkwork.Monthly, Ordinal: 1, Days: []time.Weekday{time.Monday}, Opens: "18:30", Closes: "20:00"}
 	lastFriday := linkwork.Schedule{Freq: linkwork.Monthly, Ordinal: -1, Days: []time.Weekday{time.Friday}, Opens: "09:00", Closes: "10:00"}

@@ -23,4 +23,7 @@ type Services struct {
 	Questionnaires QuestionnaireService
 	Leases         LeaseService
 	Landscape      LandscapeStore
+	Budgets        BudgetService
+	Groups         GroupPortalService
+	Forum          ForumService
 }

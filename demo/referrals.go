@@ -480,8 +480,8 @@ func (b *builder) times(s story, i int, now time.Time) []time.Time {
 	return out
 }
 
-// london is where the demonstration's staff work, for their working hours.
-var london = func() *time.Location {
+// London is where the demonstration's staff work, for their working hours.
+var London = func() *time.Location {
 	if l, err := time.LoadLocation("Europe/London"); err == nil {
 		return l
 	}
@@ -493,8 +493,8 @@ var london = func() *time.Location {
 // far enough happens ten minutes after the one before it. Moving back, never forward, keeps
 // every step in the past.
 func workingTime(t, after time.Time) time.Time {
-	l := t.In(london)
-	day := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, london)
+	l := t.In(London)
+	day := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, London)
 	switch {
 	case l.Hour() < 9:
 		day = day.AddDate(0, 0, -1)

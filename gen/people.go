@@ -65,7 +65,7 @@ func (o *PeopleOptions) asOf(now time.Time) (time.Time, time.Time, error) {
 	if len(o.Postcodes) == 0 && o.People+o.Referrals > 0 {
 		return time.Time{}, time.Time{}, fmt.Errorf("people need postcodes to live at")
 	}
-	y, m, d := now.In(london).Date()
+	y, m, d := now.In(London).Date()
 	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	if !o.Today.IsZero() {
 		ty, tm, td := o.Today.Date()
@@ -114,8 +114,8 @@ type caseGen struct {
 // dayOffset is how many days before today the table of dates starts.
 const dayOffset = historyDays + 400
 
-// london is the time zone whose calendar the store's dates follow.
-var london = func() *time.Location {
+// London is the time zone whose calendar the store's dates follow.
+var London = func() *time.Location {
 	if l, err := time.LoadLocation("Europe/London"); err == nil {
 		return l
 	}

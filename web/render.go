@@ -176,6 +176,15 @@ func navigation(p *linkwork.Principal, path string) []NavItem {
 	if p.Can(linkwork.PermAnswerOnward) {
 		items = append(items, NavItem{Label: "Referrals to your groups", Href: "/onward"})
 	}
+	if p.Can(linkwork.PermGroupPortal) {
+		items = append(items, NavItem{Label: "Your groups", Href: "/groups"})
+	}
+	if p.Can(linkwork.PermViewBudgets) {
+		items = append(items, NavItem{Label: "Budgets", Href: "/budgets"})
+	}
+	if p.Can(linkwork.PermForum) {
+		items = append(items, NavItem{Label: "Forum", Href: "/forum"})
+	}
 	if p.Can(linkwork.PermViewLandscape) {
 		items = append(items, NavItem{Label: "Landscape", Href: "/landscape"})
 	}
