@@ -60,6 +60,10 @@ type Main struct {
 	allOrNothing bool
 	out          string // export
 
+	// backup and restore
+	backupTo, restoreFrom string
+	force                 bool
+
 	db       *sqldb.DB
 	httpSrv  *http.Server
 	listener net.Listener
@@ -97,6 +101,8 @@ Commands:
   import scoping  load a scoping sheet:  FILE [--place P] [--all-or-nothing] (organisations and schemes, .xlsx or .csv)
   export oruk     write the directory:   [--place P] [--out FILE] (Open Referral UK JSON)
   export scoping  write a scoping sheet: [--place P] [--out FILE] (.xlsx, or CSV)
+  backup          copy a SQLite database while it runs: --to FILE (PostgreSQL: pg_dump, see docs/operations.md)
+  restore         put a SQLite backup back: --from FILE [--force] (stop linkwork first)
   version         print the version
 
 Every command takes --db URL (or the LINKWORK_DB environment variable):
@@ -150,6 +156,13 @@ var commands = map[string]func(m *Main, fs *flag.FlagSet){
 	},
 	"import imd": func(m *Main, fs *flag.FlagSet) {
 		fs.BoolVar(&m.allOrNothing, "all-or-nothing", false, "import nothing if any row is bad (default: keep the good rows)")
+	},
+	"backup": func(m *Main, fs *flag.FlagSet) {
+		fs.StringVar(&m.backupTo, "to", "", "the file to write the backup to (must not exist)")
+	},
+	"restore": func(m *Main, fs *flag.FlagSet) {
+		fs.StringVar(&m.restoreFrom, "from", "", "the backup file to put back")
+		fs.BoolVar(&m.force, "force", false, "replace an existing database")
 	},
 	"import oruk":    orukImportFlags,
 	"export oruk":    orukExportFlags,
@@ -235,6 +248,18 @@ func (m *Main) Run(ctx context.Context) error {
 		fmt.Fprintln(m.stdout, "linkwork", Version)
 		return nil
 	}
+	if m.command == "restore" {
+		// The database being replaced is not opened: it may be damaged, and opening it
+		// would migrate it.
+		if m.restoreFrom == "" {
+			return errors.New("restore: --from FILE is required: the backup to put back")
+		}
+		if err := sqldb.Restore(ctx, m.restoreFrom, m.dbURL, m.force); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.stdout, "Restored %s to %s.\n", m.restoreFrom, m.dbURL)
+		return nil
+	}
 	var err error
 	m.db, err = sqldb.Open(ctx, m.dbURL)
 	if err != nil {
@@ -294,6 +319,12 @@ func (m *Main) Run(ctx context.Context) error {
 		return m.scopingImport(ctx)
 	case "export scoping":
 		return m.scopingExport(ctx)
+	case "backup":
+		if err := m.db.Backup(ctx, m.backupTo); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.stdout, "Backed up the database to %s.\n", m.backupTo)
+		return nil
 	}
 	return fmt.Errorf("unknown command %q", m.command)
 }
