@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.Version=$(VERSION)
 export LINKWORK_TEST_POSTGRES ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 
-.PHONY: run demo test test-go test-browser assets build lint fuzz clean postgres
+.PHONY: run demo test test-go test-browser assets build lint fuzz replica clean postgres
 
 ## run: build linkwork and start it on an embedded SQLite database (linkwork.db)
 run: build
@@ -52,6 +52,10 @@ lint:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 	@scripts/vulncheck.sh
+
+## replica: the read-replica recipe (a primary and a hot standby) and its test
+replica:
+	@scripts/replica.sh
 
 ## fuzz: run each fuzz target for a short while (FUZZTIME=30s for longer)
 FUZZTIME ?= 10s

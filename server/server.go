@@ -125,9 +125,18 @@ func health(db *sqldb.DB, version string) http.HandlerFunc {
 		if err := db.Ping(ctx); err != nil {
 			status, code = "database unreachable", http.StatusServiceUnavailable
 		}
+		body := map[string]string{"status": status, "database": db.Dialect(), "version": version}
+		// A read replica that stops answering fails the reports only, so the instance
+		// stays in service and says so here.
+		if db.HasReadReplica() {
+			body["read_replica"] = "ok"
+			if err := db.PingReplica(ctx); err != nil {
+				body["read_replica"] = "unreachable"
+			}
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(code)
-		_ = json.NewEncoder(w).Encode(map[string]string{"status": status, "database": db.Dialect(), "version": version})
+		_ = json.NewEncoder(w).Encode(body)
 	}
 }

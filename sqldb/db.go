@@ -25,6 +25,8 @@ type DB struct {
 	dialect dialect
 	// reader runs reads outside transactions: db itself, or on SQLite a preparedReader.
 	reader querier
+	// replica, when set, is a PostgreSQL hot standby for reporting reads (replica.go).
+	replica *sql.DB
 	// routing keeps each place's connector schemes for routing (routing_cache.go).
 	routing routingSchemes
 	// writeMu serialises SQLite's write transactions in this process (see tx).
@@ -116,6 +118,9 @@ func redact(rawURL string) string {
 func (db *DB) Close() error {
 	if p, ok := db.reader.(*preparedReader); ok {
 		p.close()
+	}
+	if db.replica != nil {
+		db.replica.Close()
 	}
 	return db.db.Close()
 }

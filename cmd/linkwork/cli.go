@@ -47,6 +47,7 @@ type Main struct {
 	logFormat     string
 	shutdownWait  time.Duration
 	orukCacheMB   int
+	readReplica   string
 	smtp          smtpFlags
 
 	gen generateFlags
@@ -119,6 +120,7 @@ var commands = map[string]func(m *Main, fs *flag.FlagSet){
 		fs.StringVar(&m.logFormat, "log-format", envOr("LINKWORK_LOG_FORMAT", "text"), "log format: text or json (LINKWORK_LOG_FORMAT)")
 		fs.DurationVar(&m.shutdownWait, "shutdown-wait", 30*time.Second, "how long to let requests in progress finish on shutdown")
 		fs.DurationVar(&m.retentionEvery, "retention-every", retention.DefaultInterval, "how often to erase closed cases past their place's retention period")
+		fs.StringVar(&m.readReplica, "read-replica", os.Getenv("LINKWORK_READ_REPLICA"), "postgres:// URL of a hot standby for reporting reads (LINKWORK_READ_REPLICA; see docs/operations.md)")
 		fs.IntVar(&m.orukCacheMB, "oruk-cache-mb", oruk.DefaultCacheBytes>>20, "memory for kept Open Referral UK API responses, in MiB; 0 keeps none")
 		defineSMTPFlags(m, fs)
 	},
@@ -365,6 +367,11 @@ func (m *Main) serve(ctx context.Context) error {
 	sender, err := m.smtp.sender()
 	if err != nil {
 		return err
+	}
+	if m.readReplica != "" {
+		if err := m.db.UseReadReplica(ctx, m.readReplica); err != nil {
+			return err
+		}
 	}
 	ln, err := net.Listen("tcp", m.addr)
 	if err != nil {
