@@ -92,6 +92,12 @@ const (
 	AuditPostCreate          = "post.create"
 	AuditCommentAdd          = "comment.add"
 	AuditForumHide           = "forum.hide"
+	AuditMeasureSettings     = "measures.settings"
+	AuditLocalMeasure        = "measures.local"
+	AuditActivityKey         = "activity.key"
+	AuditActivityImport      = "activity.import"
+	AuditMeasureExport       = "measures.export"
+	AuditWorkloadView        = "workload.view" // a team view names link workers and counts their people
 )
 
 // AuditFilter selects audit events in a place. Zero fields do not filter.

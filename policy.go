@@ -82,6 +82,16 @@ const (
 	PermManageBudgets  Permission = "budgets.manage"
 	PermBudgetReports  Permission = "budgets.reports"
 	PermApplyForGrants Permission = "grants.apply"
+
+	// Measures. PermViewMeasures is seeing dashboards of aggregates (safe aggregates unless
+	// the principal sees the people behind them: Principal.SeesPeopleOf); PermViewWorkload a
+	// link worker's own workload and a manager's team; PermManageMeasures choosing the
+	// place's measures, its suppression rule and local measures; PermEnterLocalMeasures an
+	// organisation entering its local measures' monthly values.
+	PermViewMeasures       Permission = "measures.view"
+	PermViewWorkload       Permission = "measures.workload"
+	PermManageMeasures     Permission = "measures.manage"
+	PermEnterLocalMeasures Permission = "measures.enter"
 )
 
 // Grant says which roles hold a permission. A role in PlaceWide holds it for every
@@ -145,6 +155,12 @@ var Policy = map[Permission]Grant{
 	PermManageBudgets:  {PlaceWide: []Role{RoleAdmin, RoleCommissioner}, OwnOrganisation: []Role{RoleManager}},
 	PermBudgetReports:  {PlaceWide: []Role{RoleAdmin, RoleCommissioner}, OwnOrganisation: []Role{RoleManager}},
 	PermApplyForGrants: {OwnOrganisation: []Role{RoleCommunity, RoleManager}},
+	// Those who plan and answer for the system see its measures, as safe aggregates;
+	// link workers see their own workload and managers their team's.
+	PermViewMeasures:       {PlaceWide: []Role{RoleAdmin, RoleCommissioner, RoleManager}},
+	PermViewWorkload:       {OwnOrganisation: []Role{RoleManager, RoleLinkWorker}},
+	PermManageMeasures:     {PlaceWide: []Role{RoleAdmin}},
+	PermEnterLocalMeasures: {OwnOrganisation: []Role{RoleManager}},
 }
 
 // Principal is a signed-in user working in one place, with their memberships there.

@@ -26,4 +26,5 @@ type Services struct {
 	Budgets        BudgetService
 	Groups         GroupPortalService
 	Forum          ForumService
+	Measures       MeasureService
 }
