@@ -508,9 +508,10 @@ type SpendFilter struct {
 // SpendReportFilter chooses the money a spend report counts: paid between From and To
 // (dates, inclusive), from the pots of OrganisationIDs when set.
 type SpendReportFilter struct {
-	PlaceID         int64
-	From, To        time.Time
-	OrganisationIDs []int64
+	PlaceID         int64     `json:"place_id"`
+	From            time.Time `json:"from"`
+	To              time.Time `json:"to"`
+	OrganisationIDs []int64   `json:"organisation_ids"` // empty: every organisation of the place
 }
 
 // SpendReport is where the money went: net spend (payments less refunds and reversals)

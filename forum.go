@@ -42,6 +42,9 @@ type Meeting struct {
 	// SignUps are filled in by FindMeeting; SignUpCount by every read.
 	SignUps     []*SignUp `json:"sign_ups,omitempty"`
 	SignUpCount int       `json:"sign_up_count"`
+	// SignedUp says whether the user reading the meeting has signed up to it: filled in by
+	// ListMeetings for MeetingFilter.ForUserID, and by handlers from SignUps.
+	SignedUp bool `json:"signed_up"`
 }
 
 // Validate trims and checks a meeting's own fields.
@@ -103,7 +106,9 @@ type MeetingFilter struct {
 	InvitedOrganisationIDs []int64
 	Upcoming               bool
 	Now                    time.Time
-	Page                   Page
+	// ForUserID, when set, fills in each meeting's SignedUp for that user, in the same query.
+	ForUserID int64
+	Page      Page
 }
 
 // Post is a learning post in the forum.
@@ -180,6 +185,9 @@ type ForumService interface {
 	RecordAttendance(ctx context.Context, meetingID int64, attended map[int64]bool) error
 	// SaveNotes replaces a meeting's shared notes, refusing a stale version.
 	SaveNotes(ctx context.Context, meetingID int64, version int, notes string) (*Meeting, error)
+	// AttendanceCounts returns, for each of the users who came to any of a place's meetings,
+	// how many they came to (users who came to none are left out), in one query.
+	AttendanceCounts(ctx context.Context, placeID int64, userIDs []int64) (map[int64]int, error)
 
 	CreatePost(ctx context.Context, p *Post) error
 	// FindPost returns a post with its comments (hidden ones included only withHidden).

@@ -205,6 +205,7 @@ type RequestFilter struct {
 	PlaceID         int64
 	OrganisationIDs []int64
 	Statuses        []RequestStatus
+	Kinds           []RequestKind
 	Page            Page
 }
 

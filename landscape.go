@@ -83,6 +83,9 @@ type LandscapeInput struct {
 	// Demand counts referrals received in the last twelve months by the person's
 	// neighbourhood and need: LSOA code → need term code → count.
 	Demand map[string]map[string]int `json:"demand"`
+	// Requests are the place's open group requests (what groups have asked the place for),
+	// newest first, read fresh every time like Demand.
+	Requests []*GroupRequest `json:"requests"`
 	// DirectoryVersion is the version of the directory the input was read at (analyses are
 	// kept under it).
 	DirectoryVersion int64     `json:"directory_version"`
@@ -106,7 +109,7 @@ type Landscape struct {
 	Coverage      []*CoverageRow        `json:"coverage"` // one per neighbourhood, most deprived first
 	Overlaps      []*SchemeOverlap      `json:"overlaps"` // biggest overlap first
 	Groups        []*CollaborationGroup `json:"groups"`
-	Gaps          []*Gap                `json:"gaps"` // most deprived first, then by demand
+	Gaps          []*Gap                `json:"gaps"` // most deprived first, then by demand and group requests
 	Fragmentation *Fragmentation        `json:"fragmentation"`
 	Sectors       *SectorSummary        `json:"sectors"`
 	DataQuality   []*DataProblem        `json:"data_quality"`
@@ -176,6 +179,8 @@ type Gap struct {
 	Reason        GapReason      `json:"reason"`
 	// Demand is referrals in the last twelve months from the neighbourhood for the need.
 	Demand int `json:"demand"`
+	// GroupRequests is the open requests groups in the neighbourhood have made for the need.
+	GroupRequests int `json:"group_requests"`
 	// FullSchemeIDs are the schemes covering it with the need that have no room.
 	FullSchemeIDs []int64 `json:"full_scheme_ids,omitempty"`
 }

@@ -10,7 +10,8 @@ import (
 // active community offer with the need covers it (GapNoOffer), or whether offers do but
 // every active connector scheme covering it with the need is full (GapAtCapacity). A
 // neighbourhood that offers cover and no scheme does is not a gap: there is somewhere to go.
-// The most deprived come first (unknown deprivation last), then the most demand.
+// The most deprived come first (unknown deprivation last), then the most demand, then the
+// most open group requests for the need from the neighbourhood.
 func (a *landscapeAnalysis) gaps(rows []*CoverageRow) []*Gap {
 	var needs []string
 	seen := make(map[string]bool)
@@ -29,6 +30,7 @@ func (a *landscapeAnalysis) gaps(rows []*CoverageRow) []*Gap {
 			labels[i] = c
 		}
 	}
+	requests := openRequestCounts(a.in.Requests)
 	type ranked struct {
 		gap  *Gap
 		need int
@@ -36,7 +38,7 @@ func (a *landscapeAnalysis) gaps(rows []*CoverageRow) []*Gap {
 	var found []ranked
 	for _, row := range rows {
 		n := row.Neighbourhood
-		demand := a.in.Demand[n.Code]
+		demand, asked := a.in.Demand[n.Code], requests[n.Code]
 		for i, c := range needs {
 			tc := row.ByTerm[keys[i]]
 			var reason GapReason
@@ -50,17 +52,33 @@ func (a *landscapeAnalysis) gaps(rows []*CoverageRow) []*Gap {
 				continue
 			}
 			found = append(found, ranked{need: i, gap: &Gap{Neighbourhood: n, Need: c, NeedLabel: labels[i], Reason: reason,
-				Demand: demand[c], FullSchemeIDs: full}})
+				Demand: demand[c], GroupRequests: asked[c], FullSchemeIDs: full}})
 		}
 	}
 	slices.SortFunc(found, func(x, y ranked) int {
 		return cmp.Or(cmp.Compare(decileOrder(x.gap.Neighbourhood.IMDDecile), decileOrder(y.gap.Neighbourhood.IMDDecile)),
-			cmp.Compare(y.gap.Demand, x.gap.Demand), cmp.Compare(x.need, y.need),
+			cmp.Compare(y.gap.Demand, x.gap.Demand), cmp.Compare(y.gap.GroupRequests, x.gap.GroupRequests), cmp.Compare(x.need, y.need),
 			strings.Compare(x.gap.Neighbourhood.Code, y.gap.Neighbourhood.Code))
 	})
 	out := make([]*Gap, len(found))
 	for i, f := range found {
 		out[i] = f.gap
+	}
+	return out
+}
+
+// openRequestCounts counts open group requests by neighbourhood and need: LSOA code → need
+// term code → count. Requests with no neighbourhood or no need count towards no gap.
+func openRequestCounts(requests []*GroupRequest) map[string]map[string]int {
+	out := map[string]map[string]int{}
+	for _, r := range requests {
+		if r == nil || r.Status != RequestOpen || r.NeighbourhoodCode == "" || r.Need == "" {
+			continue
+		}
+		if out[r.NeighbourhoodCode] == nil {
+			out[r.NeighbourhoodCode] = map[string]int{}
+		}
+		out[r.NeighbourhoodCode][r.Need]++
 	}
 	return out
 }

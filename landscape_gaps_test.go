@@ -100,3 +100,50 @@ func TestAnalyseLandscapeGapsCapacity(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalyseLandscapeGapsGroupRequests counts the open requests groups made for each
+// neighbourhood and need, and ranks gaps by them after deprivation and demand.
+func TestAnalyseLandscapeGapsGroupRequests(t *testing.T) {
+	in := landscapeFixture()
+	request := func(hood, need string, status linkwork.RequestStatus) *linkwork.GroupRequest {
+		return &linkwork.GroupRequest{NeighbourhoodCode: hood, Need: need, Status: status, Kind: linkwork.RequestSpace}
+	}
+	in.Requests = []*linkwork.GroupRequest{
+		request(nh2, "money_debt", linkwork.RequestOpen),
+		request(nh2, "money_debt", linkwork.RequestOpen),
+		request(nh2, "housing", linkwork.RequestOpen),
+		request(nh3, "housing", linkwork.RequestOpen),
+		request(nh3, "housing", linkwork.RequestOpen),
+		request(nh3, "housing", linkwork.RequestOpen),
+		// Not counted: closed, without a need, without a neighbourhood, or not a gap.
+		request(nh2, "loneliness", linkwork.RequestWithdrawn),
+		request(nh2, "loneliness", linkwork.RequestMet),
+		request(nh2, "", linkwork.RequestOpen),
+		request("", "loneliness", linkwork.RequestOpen),
+		request(nh1, "food", linkwork.RequestOpen),
+	}
+	l := analyse(t, in, 0)
+	var got []string
+	for _, g := range l.Gaps {
+		if d := g.Neighbourhood.IMDDecile; d == 1 || d == 2 {
+			got = append(got, fmt.Sprintf("%s %s demand %d requests %d", g.Neighbourhood.Code, g.Need, g.Demand, g.GroupRequests))
+		}
+	}
+	want := []string{
+		// Decile 1: demand first, then requests: 3's housing (three requests) comes before
+		// the needs nobody asked for, but after those referred for.
+		nh3 + " money_debt demand 7 requests 0",
+		nh1 + " housing demand 4 requests 0",
+		nh3 + " housing demand 0 requests 3",
+		nh1 + " mental_wellbeing demand 0 requests 0",
+		nh3 + " mental_wellbeing demand 0 requests 0",
+		// Decile 2: no demand, so the requests order them, then the need's order.
+		nh2 + " money_debt demand 0 requests 2",
+		nh2 + " housing demand 0 requests 1",
+		nh2 + " loneliness demand 0 requests 0",
+		nh2 + " mental_wellbeing demand 0 requests 0",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("gaps:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

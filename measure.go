@@ -116,11 +116,11 @@ type MeasureFact struct {
 // MeasureQuery asks for a dashboard: a place, a scope within it, and whole months From to
 // To (the first of each month, inclusive).
 type MeasureQuery struct {
-	PlaceID  int64     `json:"place_id"`
-	Scope    Scope     `json:"scope"`
-	From     time.Time `json:"from"`
-	To       time.Time `json:"to"`
-	Measures []MeasureCode
+	PlaceID  int64         `json:"place_id"`
+	Scope    Scope         `json:"scope"`
+	From     time.Time     `json:"from"`
+	To       time.Time     `json:"to"`
+	Measures []MeasureCode `json:"measures"`
 }
 
 // SuppressionRule is how safe aggregates hide small numbers: counts from 1 to Threshold are
@@ -204,8 +204,13 @@ type MeasureService interface {
 	ListLocalMeasures(ctx context.Context, placeID int64) ([]*LocalMeasure, error)
 	SetLocalMeasureValue(ctx context.Context, v *LocalMeasureValue) error
 
-	// Facts returns a place's facts for a scope and months (inclusive, "2026-04").
+	// Facts returns a place's facts for a scope and months (inclusive, "2026-04"). A
+	// fromMonth of "" means from the first month held: people supported, caseloads and
+	// reach count support that began before the period (see BuildDashboard).
 	Facts(ctx context.Context, placeID int64, scope Scope, fromMonth, toMonth string) ([]*MeasureFact, error)
+	// SchemeReferrals returns every scheme's FactReferrals "all" facts for the months (the
+	// referrals by scheme on a place's or organisation's dashboard), in one read.
+	SchemeReferrals(ctx context.Context, placeID int64, fromMonth, toMonth string) ([]*MeasureFact, error)
 	// State says how current a place's facts are.
 	State(ctx context.Context, placeID int64) (*MeasureState, error)
 	// Aggregate remakes a place's facts from its records, in one transaction, and returns
@@ -213,6 +218,16 @@ type MeasureService interface {
 	Aggregate(ctx context.Context, placeID int64) (int, error)
 	// ChangedPlaces returns the places with changes since their last aggregation.
 	ChangedPlaces(ctx context.Context) ([]int64, error)
+	// MeasureContext reads what a scope's dashboard needs beside its facts (every field of
+	// MeasureContext, the referrals waiting now read live): ENOTFOUND for a scheme,
+	// organisation or neighbourhood that is not the place's.
+	MeasureContext(ctx context.Context, placeID int64, scope Scope) (*MeasureContext, error)
+	// RetireLocalMeasure stops a place's own measure being collected: no more values can be
+	// entered; those entered are kept and still counted. ENOTFOUND for another place's.
+	RetireLocalMeasure(ctx context.Context, placeID, id int64) error
+	// LocalMeasureValues returns the values an organisation entered for the months from
+	// fromMonth to toMonth ("2026-04", inclusive), newest month first.
+	LocalMeasureValues(ctx context.Context, organisationID int64, fromMonth, toMonth string) ([]*LocalMeasureValue, error)
 	// Records reads a place's raw records for MeasureFactsFromRecords (tests and checks).
 	Records(ctx context.Context, placeID int64) (*MeasureRecords, error)
 
@@ -403,6 +418,14 @@ type MeasureCell struct {
 	Suppressed bool    `json:"suppressed,omitempty"`
 	// Base is the count a derived figure depends on (nil for counts and plain sums).
 	Base *MeasureCell `json:"-"`
+	// Of is, for a share, the count it is a share of (Base being the part): a share is
+	// hidden when either is.
+	Of *MeasureCell `json:"-"`
+	// Parts are the cells a count is the sum of, when they are shown elsewhere on the
+	// dashboard but not as the rows of a table it is the total of (the onward referrals
+	// accepted are those accepted, attended and not attended): suppression treats them as
+	// one more total that a hidden cell could be worked out from.
+	Parts []*MeasureCell `json:"-"`
 }
 
 // SuppressedText is what a suppressed cell shows, with a note under the table saying why.
@@ -425,6 +448,12 @@ type MeasureContext struct {
 	// none loaded: only people whose six months after first contact it covers are counted.
 	ActivityUpTo string
 	Local        []*LocalMeasure
+	// SchemeOrganisations maps each of the place's connector schemes to the organisation
+	// that runs it, and PCNs marks the organisations that hold primary care network link
+	// worker schemes: what choosing a dashboard's scope, and whether its reader sees the
+	// people behind it, needs.
+	SchemeOrganisations map[int64]int64
+	PCNs                map[int64]bool
 }
 
 // SeesPeopleOf reports whether the principal sees the people behind a scope's figures, and

@@ -65,8 +65,9 @@ const (
 	FactNewGroups     = "new_groups"
 	// FactSpend: ledger entries paying out for a spend (or refunding or reversing one) in
 	// the month. Keys "all", "need:<code>", "lsoa:<code or unknown>". N = entries that pay
-	// out (refunds and reversals count 0), Total = net pence. Scopes P S O N (S: the pot's
-	// scheme; O: the pot's organisation; N: the spend's LSOA).
+	// out, that is whose net is positive (refunds and reversals of payments count 0; the
+	// rare reversal of a refund pays out again and counts 1), Total = net pence. Scopes P S
+	// O N (S: the pot's scheme; O: the pot's organisation; N: the spend's LSOA).
 	FactSpend = "spend"
 	// FactLocal: a local measure's values. Key "local-<id>"; Total = Σ values, N =
 	// organisations reporting. Scopes P O.

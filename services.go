@@ -27,4 +27,5 @@ type Services struct {
 	Groups         GroupPortalService
 	Forum          ForumService
 	Measures       MeasureService
+	Workload       WorkloadService
 }

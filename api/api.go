@@ -59,6 +59,11 @@ func (h *Handler) Register(rt *authz.Router) {
 	h.registerOnward(g)
 	h.registerQuestionnaires(g)
 	h.registerLandscape(g)
+	h.registerForum(g)
+	h.registerGroups(g)
+	h.registerBudgets(g)
+	h.registerWorkload(g)
+	h.registerMeasures(g)
 	g.HandleNotFound(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, h.logger, linkwork.Errorf(linkwork.ENOTFOUND, "There is no API endpoint %s %s.", r.Method, r.URL.Path))
 	})
@@ -295,4 +300,7 @@ var permissionOrder = []linkwork.Permission{linkwork.PermViewOrganisations, link
 	linkwork.PermViewPractitioners, linkwork.PermManagePractitioners, linkwork.PermSendReferrals, linkwork.PermViewReferrals,
 	linkwork.PermTriageReferrals, linkwork.PermAllocateReferrals, linkwork.PermViewCapacity, linkwork.PermViewCases,
 	linkwork.PermManageCases, linkwork.PermEraseCases, linkwork.PermAnswerOnward, linkwork.PermManageCasework,
-	linkwork.PermViewLandscape, linkwork.PermManageFunding}
+	linkwork.PermViewLandscape, linkwork.PermManageFunding, linkwork.PermGroupPortal, linkwork.PermForum,
+	linkwork.PermJoinMeetings, linkwork.PermModerateForum, linkwork.PermViewBudgets, linkwork.PermSpendBudgets,
+	linkwork.PermApproveSpends, linkwork.PermManageBudgets, linkwork.PermBudgetReports, linkwork.PermApplyForGrants,
+	linkwork.PermViewMeasures, linkwork.PermViewWorkload, linkwork.PermManageMeasures, linkwork.PermEnterLocalMeasures}

@@ -73,20 +73,23 @@ func testMe(t *testing.T, f *fixture) {
 	}
 	want := []string{"organisations.view", "organisations.manage", "users.view", "users.manage", "audit.view",
 		"directory.manage", "practitioners.view", "practitioners.manage", "referrals.view", "capacity.view", "casework.settings",
-		"landscape.view", "funding.manage"}
+		"landscape.view", "funding.manage", "forum.take_part", "forum.meetings", "forum.moderate", "budgets.view",
+		"budgets.manage", "budgets.reports", "measures.view", "measures.manage"}
 	if !slices.Equal(me.Permissions, want) {
 		t.Errorf("admin's permissions %v, want %v", me.Permissions, want)
 	}
 
 	f.as(f.worker).do("GET", "/api/v1/me", nil).want(http.StatusOK).decode(&me)
 	if want := []string{"organisations.view", "practitioners.view", "referrals.send", "referrals.view", "referrals.triage",
-		"cases.view", "cases.manage"}; !slices.Equal(me.Permissions, want) {
+		"cases.view", "cases.manage", "forum.take_part", "forum.meetings", "budgets.view", "budgets.spend", "measures.workload"}; !slices.Equal(me.Permissions, want) {
 		t.Errorf("link worker's permissions %v, want %v", me.Permissions, want)
 	}
 	f.as(f.manager).do("GET", "/api/v1/me", nil).want(http.StatusOK).decode(&me)
 	if want := []string{"organisations.view", "users.view", "directory.manage", "practitioners.view", "practitioners.manage",
 		"referrals.send", "referrals.view", "referrals.triage", "referrals.allocate", "capacity.view", "cases.view", "cases.manage",
-		"cases.erase", "onward.answer", "landscape.view"}; !slices.Equal(me.Permissions, want) {
+		"cases.erase", "onward.answer", "landscape.view", "groups.portal", "forum.take_part", "forum.meetings", "budgets.view",
+		"budgets.spend", "budgets.approve", "budgets.manage", "budgets.reports", "grants.apply", "measures.view",
+		"measures.workload", "measures.enter"}; !slices.Equal(me.Permissions, want) {
 		t.Errorf("manager's permissions %v, want %v", me.Permissions, want)
 	}
 

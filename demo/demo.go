@@ -36,6 +36,9 @@ type Result struct {
 	Referrals, Staff int
 	// People is how many case records there are; Onward how many onward referrals.
 	People, Onward int
+	// The community side: budget pots, the spends from them (personal spends and
+	// micro-grants), forum meetings and learning posts, and what groups asked the place for.
+	Pots, Spends, Meetings, Posts, Requests int
 }
 
 // Load builds the demonstration place through the services, so that everything is
@@ -51,7 +54,7 @@ func Load(ctx context.Context, svc linkwork.Services, postcodes []string, passwo
 		o(&b.opts)
 	}
 	steps := []func() error{b.makePlace, b.organisations, func() error { return b.users(password) }, b.taxonomy, b.schemes,
-		b.practitioners, b.offers, b.referrals, b.casework}
+		b.practitioners, b.offers, b.referrals, b.casework, b.community}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, err

@@ -24,9 +24,9 @@ export const PASSWORD = 'correct horse battery staple'
 
 /** The navigation each role sees in the header, in order; the public see only PUBLIC_NAV. */
 export const NAV = {
-  admin: ['Home', 'Find support', 'Organisations', 'Directory', 'Directory of link workers', 'Referrals', 'Budgets', 'Forum', 'Landscape', 'Users', 'Audit trail', 'Casework settings', 'Your account'],
-  manager: ['Home', 'Find support', 'Organisations', 'Directory', 'Directory of link workers', 'Referrals', 'People', 'Referrals to your groups', 'Your groups', 'Budgets', 'Forum', 'Landscape', 'Users', 'Your account'],
-  commissioner: ['Home', 'Find support', 'Organisations', 'Directory of link workers', 'Budgets', 'Landscape', 'Your account'],
+  admin: ['Home', 'Find support', 'Organisations', 'Directory', 'Directory of link workers', 'Referrals', 'Budgets', 'Measures', 'Forum', 'Landscape', 'Users', 'Audit trail', 'Casework settings', 'Your account'],
+  manager: ['Home', 'Find support', 'Organisations', 'Directory', 'Directory of link workers', 'Referrals', 'People', 'Referrals to your groups', 'Your groups', 'Budgets', 'Measures', 'Forum', 'Landscape', 'Users', 'Your account'],
+  commissioner: ['Home', 'Find support', 'Organisations', 'Directory of link workers', 'Budgets', 'Measures', 'Landscape', 'Your account'],
   link_worker: ['Home', 'Find support', 'Organisations', 'Directory of link workers', 'Referrals', 'People', 'Budgets', 'Forum', 'Your account'],
   referrer: ['Home', 'Find support', 'Organisations', 'Directory of link workers', 'Referrals', 'Your account'],
   community: ['Home', 'Find support', 'Organisations', 'Directory', 'Referrals', 'Referrals to your groups', 'Your groups', 'Your account'],

@@ -239,7 +239,7 @@ test('a commissioner reads the landscape, drills down, notes a funding opportuni
     assert.equal(download.suggestedFilename(), 'calderdale-landscape-gaps.csv')
     const csv = await streamText(await download.createReadStream())
     const lines = csv.replace(/^\ufeff/, '').split('\r\n')
-    assert.equal(lines[0], 'Neighbourhood code,Neighbourhood,IMD decile,Need,Why it is a gap,Referrals in the last 12 months,Full connector schemes')
+    assert.equal(lines[0], 'Neighbourhood code,Neighbourhood,IMD decile,Need,Why it is a gap,Referrals in the last 12 months,Open group requests,Full connector schemes')
     assert.ok(lines.length > 2, 'the CSV has the gaps')
     assert.match(lines[1], /^E\d{8},/)
 

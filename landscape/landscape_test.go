@@ -137,9 +137,9 @@ func TestTables(t *testing.T) {
 
 	gaps := get("gaps")
 	wantGaps := [][]string{
-		{"E01000001", "Park", "1", "Money and debt", "No community offer near", "4", ""},
-		{"E01000001", "Park", "1", "Loneliness and isolation", "No community offer near", "0", ""},
-		{"E01000002", "Town", "5", "Money and debt", "No community offer near", "0", ""},
+		{"E01000001", "Park", "1", "Money and debt", "No community offer near", "4", "0", ""},
+		{"E01000001", "Park", "1", "Loneliness and isolation", "No community offer near", "0", "0", ""},
+		{"E01000002", "Town", "5", "Money and debt", "No community offer near", "0", "0", ""},
 	}
 	if fmt.Sprint(gaps.Rows) != fmt.Sprint(wantGaps) {
 		t.Errorf("gaps\n%q\nwant\n%q", gaps.Rows, wantGaps)

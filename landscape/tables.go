@@ -385,7 +385,7 @@ func groupsTable(l *linkwork.Landscape, terms Terms) report.Table {
 
 func gapsTable(l *linkwork.Landscape) report.Table {
 	header := []string{"Neighbourhood code", "Neighbourhood", "IMD decile", "Need", "Why it is a gap",
-		"Referrals in the last 12 months", "Full connector schemes"}
+		"Referrals in the last 12 months", "Open group requests", "Full connector schemes"}
 	rows := make([][]string, 0, len(l.Gaps))
 	for _, g := range l.Gaps {
 		label := g.NeedLabel
@@ -393,9 +393,9 @@ func gapsTable(l *linkwork.Landscape) report.Table {
 			label = g.Need
 		}
 		rows = append(rows, []string{g.Neighbourhood.Code, g.Neighbourhood.Name, Decile(g.Neighbourhood.IMDDecile), label,
-			ReasonLabel(g.Reason), itoa(g.Demand), names(l, g.FullSchemeIDs)})
+			ReasonLabel(g.Reason), itoa(g.Demand), itoa(g.GroupRequests), names(l, g.FullSchemeIDs)})
 	}
-	return report.Table{Name: TableGaps, Title: titles[TableGaps], Header: header, Rows: rows, Numeric: numeric(len(header), 2, 5)}
+	return report.Table{Name: TableGaps, Title: titles[TableGaps], Header: header, Rows: rows, Numeric: numeric(len(header), 2, 5, 6)}
 }
 
 func systemsTable(l *linkwork.Landscape, name string) report.Table {

@@ -211,6 +211,120 @@ var routeAccess = map[string][]string{
 	"GET /landscape/export/{file}": {"admin", "commissioner", "manager"},
 	"POST /landscape/funding":      {"admin", "commissioner"},
 
+	// The measures: dashboards, their exports and the board pack for those who plan and
+	// answer for the system (safe aggregates unless they see the people behind a scope);
+	// the place's choice of measures, its rule for small numbers and its own measures for
+	// administrators; an organisation's figures for its own measures for its managers (the
+	// handler answers 403 for another organisation).
+	"GET /measures":                             {"admin", "commissioner", "manager"},
+	"GET /measures/export.xlsx":                 {"admin", "commissioner", "manager"},
+	"GET /measures/export/{file}":               {"admin", "commissioner", "manager"},
+	"GET /measures/pack":                        {"admin", "commissioner", "manager"},
+	"GET /settings/measures":                    {"admin"},
+	"POST /settings/measures":                   {"admin"},
+	"POST /settings/measures/local":             {"admin"},
+	"POST /settings/measures/local/{id}/retire": {"admin"},
+	"GET /measures/local":                       {"manager"},
+	"POST /measures/local":                      {"manager"},
+	"GET /api/v1/measures":                      {"admin", "commissioner", "manager"},
+	"GET /api/v1/measures/dashboard":            {"admin", "commissioner", "manager"},
+	"PUT /api/v1/measures/settings":             {"admin"},
+	"POST /api/v1/measures/local":               {"admin"},
+	"PUT /api/v1/measures/local/{id}/values":    {"manager"},
+
+	// The community group portal: community organisations and managers keep their own
+	// groups' pages (the fixture's service is X's, where they are; another organisation's
+	// records are 404). The place-wide list of requests is for those who see the
+	// landscape; administrators and commissioners mark requests met.
+	"GET /groups": {"manager", "community"},
+	"POST /groups/services/{id}/availability":  {"manager", "community"},
+	"POST /groups/services/{id}/accessibility": {"manager", "community"},
+	"POST /groups/{org}/volunteers":            {"manager", "community"},
+	"POST /groups/{org}/activities":            {"manager", "community"},
+	"POST /groups/{org}/requests":              {"manager", "community"},
+	"POST /groups/requests/{id}/withdraw":      {"manager", "community"},
+	"GET /groups/requests":                     {"admin", "commissioner", "manager"},
+	"POST /groups/requests/{id}/met":           {"admin", "commissioner"},
+	"GET /api/v1/services/{id}/availability":   signedIn,
+	"PUT /api/v1/services/{id}/availability":   {"manager", "community"},
+	"GET /api/v1/groups/{org}/volunteers":      {"manager", "community"},
+	"PUT /api/v1/groups/{org}/volunteers":      {"manager", "community"},
+	"GET /api/v1/groups/{org}/activities":      {"manager", "community"},
+	"POST /api/v1/groups/{org}/activities":     {"manager", "community"},
+	"GET /api/v1/groups/requests":              {"admin", "commissioner", "manager", "community"},
+	"POST /api/v1/groups/requests":             {"manager", "community"},
+	"POST /api/v1/groups/requests/{id}/close":  {"admin", "commissioner", "manager", "community"},
+
+	// The devolved budgets API. Pots and their ledgers: those who see budgets
+	// (administrators and commissioners place-wide, managers and link workers their own
+	// organisation's), and community groups the pots open to their applications; pots are
+	// set up, topped up, closed and corrected by those who manage budgets. Spends: seen
+	// through their pot, or by the group a grant is to; made by those who spend from a pot
+	// (managers and link workers) and groups applying; decided and paid by those who spend
+	// (the handler checks the pot and the approval threshold); withdrawn and reported on by
+	// them or the group; refunds recorded by those who spend from or manage the pot. The
+	// spend report: administrators and commissioners place-wide, managers for their own
+	// organisations.
+	"GET /api/v1/budgets/pots":                    {"admin", "commissioner", "manager", "link_worker", "community"},
+	"POST /api/v1/budgets/pots":                   {"admin", "commissioner", "manager"},
+	"GET /api/v1/budgets/pots/{id}":               {"admin", "commissioner", "manager", "link_worker"},
+	"GET /api/v1/budgets/pots/{id}/ledger":        {"admin", "commissioner", "manager", "link_worker"},
+	"POST /api/v1/budgets/pots/{id}/allocations":  {"admin", "commissioner", "manager"},
+	"POST /api/v1/budgets/pots/{id}/close":        {"admin", "commissioner", "manager"},
+	"POST /api/v1/budgets/entries/{id}/reversal":  {"admin", "commissioner", "manager"},
+	"GET /api/v1/budgets/spends":                  {"admin", "commissioner", "manager", "link_worker", "community"},
+	"POST /api/v1/budgets/spends":                 {"manager", "link_worker", "community"},
+	"GET /api/v1/budgets/spends/{id}":             {"admin", "commissioner", "manager", "link_worker", "community"},
+	"POST /api/v1/budgets/spends/{id}/decision":   {"manager", "link_worker"},
+	"POST /api/v1/budgets/spends/{id}/payment":    {"manager", "link_worker"},
+	"POST /api/v1/budgets/spends/{id}/withdrawal": {"manager", "link_worker", "community"},
+	"POST /api/v1/budgets/spends/{id}/refunds":    {"admin", "commissioner", "manager", "link_worker"},
+	"POST /api/v1/budgets/spends/{id}/report":     {"manager", "link_worker", "community"},
+	"GET /api/v1/budgets/report":                  {"admin", "commissioner", "manager"},
+
+	// The spend report page and its exports: the same people as the spend report API.
+	"GET /budgets/report":               {"admin", "commissioner", "manager"},
+	"GET /budgets/report/export.xlsx":   {"admin", "commissioner", "manager"},
+	"GET /budgets/report/export/{file}": {"admin", "commissioner", "manager"},
+
+	// The budget pages. Pots and spends: those who see budgets (place-wide for
+	// administrators and commissioners, else their own organisation's; the handler answers
+	// 404 for another's). Setting pots up, adding money, changing rules, closing and
+	// reversing: those who manage budgets (the handler checks the pot's organisation).
+	// Spending, deciding, paying and withdrawing: managers and link workers (the handler
+	// checks CanSpendFrom or CanDecideSpend); money paid back: those who spend from the pot
+	// or manage its budgets.
+	"GET /budgets":                               {"admin", "commissioner", "manager", "link_worker"},
+	"GET /budgets/new":                           {"admin", "commissioner", "manager"},
+	"POST /budgets/new":                          {"admin", "commissioner", "manager"},
+	"GET /budgets/{id}":                          {"admin", "commissioner", "manager", "link_worker"},
+	"GET /budgets/{id}/edit":                     {"admin", "commissioner", "manager"},
+	"POST /budgets/{id}/edit":                    {"admin", "commissioner", "manager"},
+	"POST /budgets/{id}/allocate":                {"admin", "commissioner", "manager"},
+	"POST /budgets/{id}/close":                   {"admin", "commissioner", "manager"},
+	"POST /budgets/{id}/entries/{entry}/reverse": {"admin", "commissioner", "manager"},
+	"GET /budgets/{id}/grant":                    {"manager", "link_worker"},
+	"POST /budgets/{id}/grant":                   {"manager", "link_worker"},
+	"GET /budgets/{id}/spends/{spend}/report":    {"manager", "link_worker"},
+	"POST /budgets/{id}/spends/{spend}/report":   {"manager", "link_worker"},
+	"GET /people/{id}/spend":                     {"manager", "link_worker"},
+	"POST /people/{id}/spend":                    {"manager", "link_worker"},
+	"GET /budgets/{id}/spends/{spend}":           {"admin", "commissioner", "manager", "link_worker"},
+	"POST /budgets/{id}/spends/{spend}/decide":   {"manager", "link_worker"},
+	"POST /budgets/{id}/spends/{spend}/pay":      {"manager", "link_worker"},
+	"POST /budgets/{id}/spends/{spend}/withdraw": {"manager", "link_worker"},
+	"POST /budgets/{id}/spends/{spend}/refund":   {"admin", "commissioner", "manager", "link_worker"},
+
+	// Micro-grants, the group's side: community groups (and managers, for their own
+	// organisation) apply, see their own applications (404 for others') and report back.
+	"GET /grants":                {"manager", "community"},
+	"GET /grants/apply":          {"manager", "community"},
+	"POST /grants/apply":         {"manager", "community"},
+	"GET /grants/{id}":           {"manager", "community"},
+	"POST /grants/{id}/withdraw": {"manager", "community"},
+	"GET /grants/{id}/report":    {"manager", "community"},
+	"POST /grants/{id}/report":   {"manager", "community"},
+
 	// The scoping sheet covers the whole place: administrators only (managers and community
 	// organisations keep some of the directory, so the route lets them in and the page
 	// turns them away).
@@ -276,12 +390,62 @@ var routeAccess = map[string][]string{
 	"GET /onward/{oid}":                       {"manager", "community"},
 	"POST /onward/{oid}/answer":               {"manager", "community"},
 
+	// The practitioners' forum: link workers, managers and administrators take part in
+	// everything; community members see and join meetings (only those inviting their
+	// organisation: the handler answers 404 for the rest). Changing a meeting and recording
+	// who came: its organiser or an administrator (the handler answers 403 for anyone else).
+	// Hiding posts and comments: administrators.
+	"GET /forum":                                     {"admin", "manager", "link_worker"},
+	"GET /forum/meetings":                            {"admin", "manager", "link_worker", "community"},
+	"GET /forum/meetings/new":                        {"admin", "manager", "link_worker"},
+	"POST /forum/meetings/new":                       {"admin", "manager", "link_worker"},
+	"GET /forum/meetings/{id}":                       {"admin", "manager", "link_worker", "community"},
+	"GET /forum/meetings/{id}/edit":                  {"admin", "manager", "link_worker"},
+	"POST /forum/meetings/{id}/edit":                 {"admin", "manager", "link_worker"},
+	"POST /forum/meetings/{id}/cancel":               {"admin", "manager", "link_worker"},
+	"POST /forum/meetings/{id}/sign-up":              {"admin", "manager", "link_worker", "community"},
+	"POST /forum/meetings/{id}/cancel-sign-up":       {"admin", "manager", "link_worker", "community"},
+	"GET /forum/meetings/{id}/notes":                 {"admin", "manager", "link_worker"},
+	"POST /forum/meetings/{id}/notes":                {"admin", "manager", "link_worker"},
+	"POST /forum/meetings/{id}/attendance":           {"admin", "manager", "link_worker"},
+	"GET /forum/posts":                               {"admin", "manager", "link_worker"},
+	"GET /forum/posts/new":                           {"admin", "manager", "link_worker"},
+	"POST /forum/posts/new":                          {"admin", "manager", "link_worker"},
+	"GET /forum/posts/{id}":                          {"admin", "manager", "link_worker"},
+	"POST /forum/posts/{id}/comments":                {"admin", "manager", "link_worker"},
+	"POST /forum/posts/{id}/hide":                    {"admin"},
+	"POST /forum/comments/{id}/hide":                 {"admin"},
+	"GET /forum/people":                              {"admin", "manager", "link_worker"},
+	"GET /api/v1/forum/meetings":                     {"admin", "manager", "link_worker", "community"},
+	"POST /api/v1/forum/meetings":                    {"admin", "manager", "link_worker"},
+	"GET /api/v1/forum/meetings/{id}":                {"admin", "manager", "link_worker", "community"},
+	"PATCH /api/v1/forum/meetings/{id}":              {"admin", "manager", "link_worker"},
+	"POST /api/v1/forum/meetings/{id}/sign-ups":      {"admin", "manager", "link_worker", "community"},
+	"DELETE /api/v1/forum/meetings/{id}/sign-ups/me": {"admin", "manager", "link_worker", "community"},
+	"PUT /api/v1/forum/meetings/{id}/attendance":     {"admin", "manager", "link_worker"},
+	"PUT /api/v1/forum/meetings/{id}/notes":          {"admin", "manager", "link_worker"},
+	"GET /api/v1/forum/posts":                        {"admin", "manager", "link_worker"},
+	"POST /api/v1/forum/posts":                       {"admin", "manager", "link_worker"},
+	"GET /api/v1/forum/posts/{id}":                   {"admin", "manager", "link_worker"},
+	"POST /api/v1/forum/posts/{id}/comments":         {"admin", "manager", "link_worker"},
+
 	// Questionnaires on a person's record: those who work on the organisation's cases.
 	"GET /people/{id}/questionnaires/new":           {"manager", "link_worker"},
 	"POST /people/{id}/questionnaires":              {"manager", "link_worker"},
 	"GET /people/{id}/questionnaires/{rid}":         {"manager", "link_worker"},
 	"POST /people/{id}/questionnaires/{rid}":        {"manager", "link_worker"},
 	"POST /people/{id}/questionnaires/{rid}/delete": {"manager", "link_worker"},
+
+	// Workloads: a link worker's own (link workers and managers); a team's (managers of
+	// the organisation: the handler answers 403 to a link worker, and 404 or 403 for an
+	// organisation that is not theirs). The NHS England extract: those who see measures,
+	// place-wide for administrators and commissioners, a manager's own schemes.
+	"GET /workload":                    {"manager", "link_worker"},
+	"GET /workload/team":               {"manager"},
+	"GET /api/v1/workload":             {"manager", "link_worker"},
+	"GET /api/v1/workload/team":        {"manager"},
+	"GET /measures/nhs-extract.csv":    {"admin", "commissioner", "manager"},
+	"GET /api/v1/measures/nhs-extract": {"admin", "commissioner", "manager"},
 
 	// A place's casework settings: retention, SWEMWBS wording, local questionnaires.
 	"GET /settings/casework":                    {"admin"},

@@ -52,8 +52,13 @@ type bulk struct {
 var BulkChecksOff = true
 
 // knownTriggers are the triggers that fire on inserts into the tables bulk inserts write to,
-// whose work bulk inserts do by hand when triggers are off (migration 0008's counts).
-var knownTriggers = map[string]bool{"referrals.referrals_count": true}
+// whose work bulk inserts do by hand when triggers are off (migration 0008's counts, and
+// migration 0015's count of changes to a place's measures).
+var knownTriggers = map[string]bool{"referrals.referrals_count": true,
+	"referrals.referrals_measures": true, "referral_terms.referral_terms_measures": true,
+	"referral_events.referral_events_measures": true, "persons.persons_measures": true,
+	"case_contacts.case_contacts_measures": true, "onward_referrals.onward_referrals_measures": true,
+	"questionnaire_responses.questionnaire_responses_measures": true}
 
 // bulkTables are the tables bulk inserts write to.
 var bulkTables = []string{"users", "memberships", "audit_events", "referrals", "referral_terms", "referral_shares",
@@ -595,6 +600,12 @@ func (db *DB) BulkInsertReferrals(ctx context.Context, placeID int64, refs []*Bu
 				return err
 			}
 		}
+		if bk.unchecked {
+			// What migration 0015's triggers would have counted.
+			if err := markMeasuresChanged(ctx, c, placeID, now); err != nil {
+				return err
+			}
+		}
 		return db.audit(ctx, c, &linkwork.AuditEvent{PlaceID: placeID, Action: "referral.bulk_insert", RecordType: "referral",
 			Detail: strconv.Itoa(len(refs)) + " referrals"})
 	})
@@ -948,6 +959,12 @@ func (db *DB) BulkInsertCases(ctx context.Context, placeID int64, cases []*BulkC
 				"score", "completed_on", "recorded_by_user_id", "recorded_by", "created_at", "updated_at", "version"}, rows.responses},
 		} {
 			if err := put(ins.table, ins.cols, ins.rows); err != nil {
+				return err
+			}
+		}
+		if bk.unchecked {
+			// What migration 0015's triggers would have counted.
+			if err := markMeasuresChanged(ctx, c, placeID, now); err != nil {
 				return err
 			}
 		}

@@ -163,15 +163,16 @@ type landscapeDirectory struct {
 // LandscapeInput gathers a place's neighbourhoods, services, organisations, terms, capacity
 // and demand, in a fixed number of set-based queries for each shard of its services however
 // large the place. The directory part (see directory) is read at once for all its services
-// and kept until the directory changes; then, every time, the demand, the local authorities
-// and LSOAs of the venues' and the people's postcodes, and the schemes' capacity, and last
-// the live postcodes of the local authorities chosen, for the neighbourhoods.
+// and kept until the directory changes; then, every time, the demand, the groups' open
+// requests, the local authorities and LSOAs of the venues' and the people's postcodes, and
+// the schemes' capacity, and last the live postcodes of the local authorities chosen, for
+// the neighbourhoods.
 //
 // The services' lists (needs, areas, venues and so on) are shared between the inputs made
 // from one reading of the directory and must not be changed; everything else is the
 // caller's.
 func (s *LandscapeService) LandscapeInput(ctx context.Context, placeID int64) (*linkwork.LandscapeInput, error) {
-	db, c := s.db, s.db.read()
+	db, c := s.db, s.db.reporting()
 	// The version first: should the directory change while the rest is read, the input is
 	// kept under the older version and read again by the next reader.
 	var version int64
@@ -198,6 +199,10 @@ func (s *LandscapeService) LandscapeInput(ctx context.Context, placeID int64) (*
 	lookUpAll(ctx, c, t, wanted)
 	t.run(func() (err error) {
 		demand, err = landscapeDemand(ctx, c, placeID, db.Now().AddDate(-demandYears, 0, 0))
+		return
+	})
+	t.run(func() (err error) {
+		in.Requests, err = openGroupRequests(ctx, c, placeID)
 		return
 	})
 	db.landscapeCapacity(ctx, c, t, placeID, in.Services)

@@ -26,5 +26,10 @@ func (db *DB) Services() linkwork.Services {
 		Questionnaires: NewQuestionnaireService(db),
 		Leases:         NewLeaseService(db),
 		Landscape:      NewLandscapeService(db),
+		Budgets:        NewBudgetService(db),
+		Forum:          NewForumService(db),
+		Groups:         NewGroupPortalService(db),
+		Measures:       NewMeasureService(db),
+		Workload:       NewWorkloadService(db),
 	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 
 	"linkwork"
@@ -10,7 +11,35 @@ import (
 // HomeView is the view of the signed-in home page.
 type HomeView struct {
 	Layout
-	Sections []NavItem
+	Sections []HomeSection
+}
+
+// HomeSection is a card on the home page: a section and what it is for.
+type HomeSection struct {
+	NavItem
+	Description string
+}
+
+// sectionDescriptions say what each section is for, by its address. A test checks that every
+// section a role can reach has one.
+var sectionDescriptions = map[string]string{
+	"/directory":         "Search the community offers and connector schemes by need, day, cost and distance.",
+	"/organisations":     "The organisations in this place and their sectors.",
+	"/services":          "The community offers and connector schemes you keep in the directory, and the entries to check.",
+	"/practitioners":     "Link workers and other connectors across every employer, and your own entry.",
+	"/referrals":         "Referrals you sent and those with your schemes: triage, waiting lists and what happened.",
+	"/people":            "Your caseload: the people you support, their plans, contacts and what is due.",
+	"/onward":            "People referred to your groups by link workers: accept them, and say whether they came.",
+	"/groups":            "Keep your groups’ listings current, record volunteers and new activities, and tell the place what you need.",
+	"/budgets":           "Devolved budget pots: micro-grants to groups and personal spends, their ledgers and reports.",
+	"/measures":          "The place’s common measures: dashboards for a scheme, organisation or neighbourhood, and the board pack.",
+	"/forum":             "The practitioners’ forum: meetings across employers, shared notes, learning posts and who’s who.",
+	"/landscape":         "Who does what, where and for whom: coverage, overlaps, gaps against deprivation, and systems.",
+	"/users":             "The people who use linkwork and their roles.",
+	"/audit":             "Who did what, and who looked at personal data, when.",
+	"/settings/casework": "The place’s own questionnaires, the licensed SWEMWBS wording and how long closed cases are kept.",
+	"/workload":          "Your caseload against your limit and the guide of 200 to 250 people a year, and what is overdue; managers see their team’s too.",
+	"/account":           "Your details, your password and your API tokens.",
 }
 
 // LandingView is the view of the home page for the public: what linkwork offers them, a
@@ -42,7 +71,25 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	nav := navigation(p, "")
-	h.render(w, r, http.StatusOK, "home", &HomeView{Layout: Layout{Title: "Home"}, Sections: nav[1:]})
+	h.render(w, r, http.StatusOK, "home", &HomeView{Layout: Layout{Title: "Home"}, Sections: homeSections(p, nav[1:])})
+}
+
+// homeSections are the home page's sections: the navigation's, and before the account
+// the pages the header has no room for, each with what it is for.
+func homeSections(p *linkwork.Principal, nav []NavItem) []HomeSection {
+	var extra []NavItem
+	if p.Can(linkwork.PermViewWorkload) {
+		extra = append(extra, NavItem{Label: "Your workload", Href: "/workload"})
+	}
+	at := slices.IndexFunc(nav, func(n NavItem) bool { return n.Href == "/account" })
+	if at < 0 {
+		at = len(nav)
+	}
+	var out []HomeSection
+	for _, n := range slices.Concat(nav[:at], extra, nav[at:]) {
+		out = append(out, HomeSection{NavItem: n, Description: sectionDescriptions[n.Href]})
+	}
+	return out
 }
 
 // AccountView is the view of a person's own account page.

@@ -68,6 +68,11 @@ type ServiceView struct {
 	// scheme's capacity and systems too.
 	Professional   bool
 	NeedsVerifying bool
+	// Availability is how full a community offer is, as its group said ("Full", or the
+	// places left this week), with the group's note; "" when it has not said this week.
+	Availability     string
+	Full             bool
+	AvailabilityNote string
 }
 
 func (h *Handler) publicService(w http.ResponseWriter, r *http.Request) {
@@ -91,6 +96,19 @@ func (h *Handler) publicService(w http.ResponseWriter, r *http.Request) {
 	if !v.Public && !v.CanManage {
 		h.notFound(w, r)
 		return
+	}
+	if s.Kind == linkwork.KindActivity && h.svc.Groups != nil {
+		avail, err := h.svc.Groups.Availability(r.Context(), []int64{s.ID})
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		if a := avail[s.ID]; a != nil {
+			v.Availability, v.Full = directoryAvailability(a, timeNow())
+			if v.Availability != "" {
+				v.AvailabilityNote = a.Note
+			}
+		}
 	}
 	v.Ages = ageText(s.MinAge, s.MaxAge)
 	v.Cost = costText(s)

@@ -169,6 +169,11 @@ type LandscapeReport struct {
 	AllGapsHref         string
 	OpportunitiesByCell map[string]bool
 
+	// Asked is what groups have asked the place for, by neighbourhood, most deprived first;
+	// MoreAsked the open requests beyond those shown.
+	Asked     []*AskedView
+	MoreAsked int
+
 	Systems, Tools []*ToolView
 	WithoutSystem  SchemeList
 	SharedSystems  int // systems used by more than one scheme
@@ -241,6 +246,61 @@ type GapView struct {
 	// opportunity for it already exists.
 	Field  string
 	Funded bool
+}
+
+// AskedView is the open requests groups have made in one neighbourhood.
+type AskedView struct {
+	Code, Name string // empty when the neighbourhood is not known
+	IMDDecile  int
+	Requests   []*AskedRequest
+}
+
+// AskedRequest is one open request, as the report lists it.
+type AskedRequest struct {
+	R         *linkwork.GroupRequest
+	NeedLabel string
+}
+
+// shownRequests is how many open requests the report lists; the rest are on the place's
+// list of requests.
+const shownRequests = 100
+
+// askedByNeighbourhood groups a place's open requests (newest first) by neighbourhood, the
+// most deprived first (unknown deprivation, then no neighbourhood at all, last).
+func askedByNeighbourhood(requests []*linkwork.GroupRequest, terms landscape.Terms) ([]*AskedView, int) {
+	more := max(0, len(requests)-shownRequests)
+	requests = requests[:min(len(requests), shownRequests)]
+	var out []*AskedView
+	byCode := map[string]*AskedView{}
+	for _, g := range requests {
+		v := byCode[g.NeighbourhoodCode]
+		if v == nil {
+			v = &AskedView{Code: g.NeighbourhoodCode, Name: g.NeighbourhoodName, IMDDecile: g.IMDDecile}
+			byCode[g.NeighbourhoodCode] = v
+			out = append(out, v)
+		}
+		ar := &AskedRequest{R: g}
+		if g.Need != "" {
+			ar.NeedLabel = terms.Label(linkwork.TaxonomyNeed, g.Need)
+		}
+		v.Requests = append(v.Requests, ar)
+	}
+	rank := func(v *AskedView) int {
+		switch {
+		case v.Code == "":
+			return 12
+		case v.IMDDecile < 1 || v.IMDDecile > 10:
+			return 11
+		}
+		return v.IMDDecile
+	}
+	slices.SortStableFunc(out, func(a, b *AskedView) int {
+		if c := rank(a) - rank(b); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Code, b.Code)
+	})
+	return out, more
 }
 
 // ToolView is a system, tool, funding source or model and the schemes under it.
@@ -544,6 +604,8 @@ func buildReport(in *linkwork.LandscapeInput, l *linkwork.Landscape, opps []*lin
 			FullSchemes: services(l, g.FullSchemeIDs), Href: cellHref(o, g.Neighbourhood.Code, linkwork.TaxonomyNeed+"/"+g.Need),
 			Field: noteField(g.Neighbourhood.Code, g.Need), Funded: rep.OpportunitiesByCell[cellKey(g.Neighbourhood.Code, g.Need)]})
 	}
+
+	rep.Asked, rep.MoreAsked = askedByNeighbourhood(in.Requests, terms)
 
 	// Fragmentation and sectors.
 	if f := l.Fragmentation; f != nil {

@@ -594,7 +594,9 @@ type PersonView struct {
 	Questionnaires []QuestionnaireLinks
 	CanWork        bool
 	CanErase       bool
-	Today          string
+	// CanSpend is set when the principal may spend from a budget for the person's goals.
+	CanSpend bool
+	Today    string
 	// From is where the contact form was sent from: "" for the person's page.
 	From string
 }
@@ -703,6 +705,10 @@ func (h *Handler) showPerson(w http.ResponseWriter, r *http.Request, status int,
 		f.Values["contact-on"] = v.Today
 	}
 	v.Goals, v.OverdueSteps = goalRows(rec.Plan, today)
+	if v.CanSpend, err = h.canSpendFor(r, person); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
 	for _, g := range v.Goals {
 		v.GoalChoices = append(v.GoalChoices, dirChoice{Value: strconv.FormatInt(g.Goal.ID, 10), Label: g.Goal.Text})
 	}

@@ -182,6 +182,9 @@ func navigation(p *linkwork.Principal, path string) []NavItem {
 	if p.Can(linkwork.PermViewBudgets) {
 		items = append(items, NavItem{Label: "Budgets", Href: "/budgets"})
 	}
+	if p.Can(linkwork.PermViewMeasures) {
+		items = append(items, NavItem{Label: "Measures", Href: "/measures"})
+	}
 	if p.Can(linkwork.PermForum) {
 		items = append(items, NavItem{Label: "Forum", Href: "/forum"})
 	}

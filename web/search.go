@@ -76,6 +76,10 @@ type SearchHit struct {
 	Distance     string
 	Cost         string
 	Needs        []string
+	// Availability is how full a community offer is, as its group said: "Full", or the
+	// places left this week; "" when the group has not said this week.
+	Availability string
+	Full         bool
 }
 
 // SearchView is the view of the directory search: the form, and the results or the problems.
@@ -207,6 +211,10 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 			for _, res := range results {
 				v.Results = append(v.Results, searchHit(res))
 			}
+			if err := h.addAvailability(r, v.Results); err != nil {
+				h.serverError(w, r, err)
+				return
+			}
 			v.Pager = newPager("/directory", keep.Encode(), sq.Page, total)
 		}
 	}
@@ -219,6 +227,32 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 		v.Access.Open = v.Access.Open || f.Error("accessibility_id") != ""
 	}
 	h.render(w, r, status, "search", v)
+}
+
+// addAvailability says on each community offer of a page of results how full its group
+// says it is, read for the whole page at once.
+func (h *Handler) addAvailability(r *http.Request, hits []SearchHit) error {
+	if h.svc.Groups == nil {
+		return nil
+	}
+	var ids []int64
+	for _, hit := range hits {
+		if !hit.Scheme {
+			ids = append(ids, hit.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	avail, err := h.svc.Groups.Availability(r.Context(), ids)
+	if err != nil {
+		return err
+	}
+	now := timeNow()
+	for i := range hits {
+		hits[i].Availability, hits[i].Full = directoryAvailability(avail[hits[i].ID], now)
+	}
+	return nil
 }
 
 // searchPlace decides which place to search (see the top of this file). It returns the

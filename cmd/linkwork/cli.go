@@ -16,6 +16,7 @@ import (
 
 	"linkwork"
 	"linkwork/geoimport"
+	"linkwork/measurejob"
 	"linkwork/notify"
 	"linkwork/oruk"
 	"linkwork/retention"
@@ -74,6 +75,10 @@ type Main struct {
 	eraser   *eraser
 	// retentionEvery is how often closed cases past their retention period are erased.
 	retentionEvery time.Duration
+	// measuresEvery is how often the measures of places changed are aggregated.
+	measuresEvery time.Duration
+	measures      *measures
+	activity      activityFlags
 }
 
 // NewMain returns a program that reads and writes the given streams.
@@ -100,6 +105,9 @@ Commands:
   import oruk     load a directory:      FILE [--place P] [--all-or-nothing] (Open Referral UK / HSDS JSON,
                                          or an HSDS CSV data package: a folder or .zip)
   import scoping  load a scoping sheet:  FILE [--place P] [--all-or-nothing] (organisations and schemes, .xlsx or .csv)
+  import activity load activity data:    FILE [--place P] [--all-or-nothing] (GP appointments and admissions a
+                                         person and month, CSV keyed by NHS number or the place's key)
+  activity-key    set the key of activity files: --kind nhs_number|hmac_sha256 [--place P] [--secret-stdin]
   export oruk     write the directory:   [--place P] [--out FILE] (Open Referral UK JSON)
   export scoping  write a scoping sheet: [--place P] [--out FILE] (.xlsx, or CSV)
   backup          copy a SQLite database while it runs: --to FILE (PostgreSQL: pg_dump, see docs/operations.md)
@@ -120,6 +128,7 @@ var commands = map[string]func(m *Main, fs *flag.FlagSet){
 		fs.StringVar(&m.logFormat, "log-format", envOr("LINKWORK_LOG_FORMAT", "text"), "log format: text or json (LINKWORK_LOG_FORMAT)")
 		fs.DurationVar(&m.shutdownWait, "shutdown-wait", 30*time.Second, "how long to let requests in progress finish on shutdown")
 		fs.DurationVar(&m.retentionEvery, "retention-every", retention.DefaultInterval, "how often to erase closed cases past their place's retention period")
+		fs.DurationVar(&m.measuresEvery, "measures-every", measurejob.DefaultInterval, "how often to bring the measures of places whose records changed up to date")
 		fs.StringVar(&m.readReplica, "read-replica", os.Getenv("LINKWORK_READ_REPLICA"), "postgres:// URL of a hot standby for reporting reads (LINKWORK_READ_REPLICA; see docs/operations.md)")
 		fs.IntVar(&m.orukCacheMB, "oruk-cache-mb", oruk.DefaultCacheBytes>>20, "memory for kept Open Referral UK API responses, in MiB; 0 keeps none")
 		defineSMTPFlags(m, fs)
@@ -170,6 +179,10 @@ var commands = map[string]func(m *Main, fs *flag.FlagSet){
 	"export oruk":    orukExportFlags,
 	"import scoping": scopingImportFlags,
 	"export scoping": scopingExportFlags,
+
+	// Health service use data for the measures (activity.go).
+	"import activity": activityImportFlags,
+	"activity-key":    activityKeyFlags,
 }
 
 func envOr(key, fallback string) string {
@@ -317,6 +330,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return m.orukImport(ctx)
 	case "export oruk":
 		return m.orukExport(ctx)
+	case "import activity":
+		return m.activityImport(ctx)
+	case "activity-key":
+		return m.activityKey(ctx)
 	case "import scoping":
 		return m.scopingImport(ctx)
 	case "export scoping":
@@ -349,6 +366,7 @@ func (m *Main) Close() error {
 	// queued notifications, and before the database closes under it.
 	m.stopNotifier()
 	m.stopRetention()
+	m.stopMeasures()
 	if m.db != nil {
 		errs = append(errs, m.db.Close())
 		m.db = nil
@@ -401,6 +419,7 @@ func (m *Main) serve(ctx context.Context) error {
 	fmt.Fprintf(m.stdout, "linkwork %s is running at %s (database: %s)\n", Version, base, m.db.Dialect())
 	m.startNotifier(ctx, worker, sender)
 	m.startRetention(ctx, svc, m.retentionEvery)
+	m.startMeasures(ctx, svc, m.measuresEvery)
 	n, err := svc.Users.CountUsers(ctx)
 	if err != nil {
 		return err

@@ -28,8 +28,10 @@ func (m *Main) demo(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	fmt.Fprintf(m.stdout, "Loaded %q: %d organisations, %d connector schemes, %d link workers in the directory, %d community offers and %d referrals.\n\n",
+	fmt.Fprintf(m.stdout, "Loaded %q: %d organisations, %d connector schemes, %d link workers in the directory, %d community offers and %d referrals.\n",
 		demo.PlaceName, res.Organisations, res.Schemes, res.Practitioners, res.Offers, res.Referrals)
+	fmt.Fprintf(m.stdout, "The community side: %d budget pots with %d spends, %d forum meetings, %d learning posts and %d requests from groups.\n\n",
+		res.Pots, res.Spends, res.Meetings, res.Posts, res.Requests)
 	fmt.Fprintln(m.stdout, "Sign in as any of these, with the password below:")
 	for _, l := range res.Logins {
 		fmt.Fprintf(m.stdout, "  %-26s %s at %s\n", l.Email, l.Role, l.Organisation)

@@ -94,6 +94,8 @@ CREATE TABLE ledger_entries (
 	created_at         TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX ledger_entries_pot ON ledger_entries (pot_id, id);
+-- The spend reports read a place's entries by date.
+CREATE INDEX ledger_entries_place ON ledger_entries (place_id, created_at);
 CREATE INDEX ledger_entries_spend ON ledger_entries (spend_id) WHERE spend_id IS NOT NULL;
 CREATE UNIQUE INDEX ledger_entries_reverses ON ledger_entries (reverses_id) WHERE reverses_id IS NOT NULL;
 CREATE FUNCTION ledger_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
