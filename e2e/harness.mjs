@@ -62,17 +62,18 @@ export function cli (db, args, stdin) {
 
 /**
  * Starts `linkwork serve` on a fresh SQLite database in a temporary directory, on a free port.
- * prepare(cli) runs before the server starts, to load data with the CLI.
+ * prepare(cli) runs before the server starts, to load data with the CLI; serveArgs are
+ * more flags for `linkwork serve` (such as ['--measures-every', '1s']).
  * Returns { url, setupURL, db, cli, logs, stop }.
  */
-export async function startServer ({ prepare } = {}) {
+export async function startServer ({ prepare, serveArgs = [] } = {}) {
   checkBinary()
   const dir = mkdtempSync(join(tmpdir(), 'linkwork-e2e-'))
   const db = `sqlite:${join(dir, 'linkwork.db')}`
   const run = (args, stdin) => cli(db, args, stdin)
   if (prepare) await prepare(run)
 
-  const child = spawn(BIN, ['serve', '--db', db, '--addr', '127.0.0.1:0', '--shutdown-wait', '2s'], {
+  const child = spawn(BIN, ['serve', '--db', db, '--addr', '127.0.0.1:0', '--shutdown-wait', '2s', ...serveArgs], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LINKWORK_BASE_URL: '', LINKWORK_SECURE_COOKIES: '' },

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -542,8 +543,25 @@ func TestMeasureFactsKnownAnswers(t *testing.T) {
 // measuresBenchPlace is the generated place the measures benchmarks use (as linkwork
 // generate --scale place --seed 1 makes it: 50,000 people), built once per database and
 // kept for later runs.
+//
+// LINKWORK_BENCH_MEASURES_POSTGRES (or _SQLITE) names another database to use instead,
+// such as one made by linkwork generate --scale national.
 func measuresBenchPlace(b *testing.B, dialect string) (*sqldb.DB, int64) {
 	var placeID int64
+	if u := os.Getenv("LINKWORK_BENCH_MEASURES_" + strings.ToUpper(dialect)); u != "" {
+		db, err := sqldb.Open(context.Background(), u)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { db.Close() })
+		if _, err := db.Migrate(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		if err := db.QueryRow(context.Background(), "SELECT MIN(id) FROM places", nil, &placeID); err != nil {
+			b.Fatal(err)
+		}
+		return db, placeID
+	}
 	db, _ := keptBenchDB(b, dialect, "measures", "place1", func(db *sqldb.DB) {
 		ps, err := benchPostcodes()
 		if err != nil {

@@ -286,6 +286,8 @@ type MeasuresView struct {
 	CanManage bool // the place's measures settings
 	CanEnter  bool // local measures' values
 	PackHref  string
+	// ExtractHref is the NHS England extract for the same months, for those who may take it.
+	ExtractHref string
 }
 
 // MeasureChoices are the lists a dashboard's scope is chosen from: the kinds of scope, and
@@ -549,6 +551,9 @@ func (h *Handler) measuresDashboard(w http.ResponseWriter, r *http.Request) {
 	v.Title = "Measures: " + d.Query.Scope.Name
 	v.Dashboard = dashboardView(d, req, !d.Safe, now)
 	v.PackHref = withQuery("/measures/pack", packQuery(scope))
+	if from, to := req.months(); p.Can(linkwork.PermViewMeasures) {
+		v.ExtractHref = withQuery("/measures/nhs-extract.csv", url.Values{"from": {from}, "to": {to}})
+	}
 	h.render(w, r, http.StatusOK, "measures", v)
 }
 
