@@ -208,6 +208,12 @@ type MeasureService interface {
 	// fromMonth of "" means from the first month held: people supported, caseloads and
 	// reach count support that began before the period (see BuildDashboard).
 	Facts(ctx context.Context, placeID int64, scope Scope, fromMonth, toMonth string) ([]*MeasureFact, error)
+	// DashboardFacts returns what BuildDashboard needs for a scope and the months fromMonth
+	// to toMonth: their facts, and the support_starts and support_ends of every earlier
+	// month summed into one row a key with the month "0000-01" (people open at the start
+	// are counted from them), so that a dashboard reads a row a link worker for the years
+	// before its period instead of one a month.
+	DashboardFacts(ctx context.Context, placeID int64, scope Scope, fromMonth, toMonth string) ([]*MeasureFact, error)
 	// SchemeReferrals returns every scheme's FactReferrals "all" facts for the months (the
 	// referrals by scheme on a place's or organisation's dashboard), in one read.
 	SchemeReferrals(ctx context.Context, placeID int64, fromMonth, toMonth string) ([]*MeasureFact, error)

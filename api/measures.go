@@ -202,7 +202,7 @@ func (h *Handler) makeDashboard(ctx context.Context, p *linkwork.Principal, scop
 		return nil, err
 	}
 	fromMonth, toMonth := from.Format("2006-01"), to.Format("2006-01")
-	facts, err := ms.Facts(ctx, p.Place.ID, scope, "", toMonth)
+	facts, err := ms.DashboardFacts(ctx, p.Place.ID, scope, fromMonth, toMonth)
 	if err != nil {
 		return nil, err
 	}

@@ -300,6 +300,28 @@ func (s *MeasureService) Facts(ctx context.Context, placeID int64, scope linkwor
 	return out, err
 }
 
+// DashboardFacts returns a scope's facts for the months, and its support_starts and
+// support_ends before them summed by key under the month "0000-01".
+func (s *MeasureService) DashboardFacts(ctx context.Context, placeID int64, scope linkwork.Scope, fromMonth, toMonth string) ([]*linkwork.MeasureFact, error) {
+	q := `SELECT month, fact, key, n, total FROM measure_facts
+		WHERE place_id = ? AND scope_kind = ? AND scope_key = ? AND month >= ? AND month <= ?
+		UNION ALL
+		SELECT '0000-01', fact, key, SUM(n), SUM(total) FROM measure_facts
+		WHERE place_id = ? AND scope_kind = ? AND scope_key = ? AND month < ? AND fact IN ('support_starts', 'support_ends')
+		GROUP BY fact, key`
+	args := []any{placeID, string(scope.Kind), scope.Key, fromMonth, toMonth, placeID, string(scope.Kind), scope.Key, fromMonth}
+	out := []*linkwork.MeasureFact{}
+	err := s.db.reporting().eachRow(ctx, q, args, func(scan func(...any) error) error {
+		f := &linkwork.MeasureFact{PlaceID: placeID, ScopeKind: scope.Kind, ScopeKey: scope.Key}
+		if err := scan(&f.Month, &f.Fact, &f.Key, &f.N, &f.Total); err != nil {
+			return err
+		}
+		out = append(out, f)
+		return nil
+	})
+	return out, err
+}
+
 // SchemeReferrals returns every scheme's referrals ("referrals" facts keyed "all") for the
 // months, through the partial index measure_facts_scheme_referrals.
 func (s *MeasureService) SchemeReferrals(ctx context.Context, placeID int64, fromMonth, toMonth string) ([]*linkwork.MeasureFact, error) {

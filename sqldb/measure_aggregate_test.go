@@ -364,6 +364,25 @@ func TestAggregateEqualsRecomputation(t *testing.T) {
 			if st := measureState(t, w.m, place); !st.Current {
 				t.Fatalf("place %d after aggregating: %+v", place, st)
 			}
+			// A dashboard built from DashboardFacts (earlier months summed) is the one built
+			// from every fact.
+			for _, period := range [][2]string{{"2030-01", "2030-12"}, {"2026-01", "2026-12"}, {"2030-06", "2030-08"}} {
+				from, _ := time.Parse("2006-01", period[0])
+				to, _ := time.Parse("2006-01", period[1])
+				var codes []linkwork.MeasureCode
+				for _, d := range linkwork.BuiltInMeasures {
+					codes = append(codes, d.Code)
+				}
+				q := linkwork.MeasureQuery{PlaceID: place, Scope: linkwork.Scope{Kind: linkwork.ScopePlace}, From: from, To: to, Measures: codes}
+				all, err := w.m.Facts(ctx, place, q.Scope, "", period[1])
+				must(t, err)
+				few, err := w.m.DashboardFacts(ctx, place, q.Scope, period[0], period[1])
+				must(t, err)
+				want := jsonOf(linkwork.BuildDashboard(linkwork.BuiltInMeasures, q, all, &linkwork.MeasureContext{}))
+				if got := jsonOf(linkwork.BuildDashboard(linkwork.BuiltInMeasures, q, few, &linkwork.MeasureContext{})); got != want {
+					t.Fatalf("place %d, %v: the dashboard from DashboardFacts differs", place, period)
+				}
+			}
 			// The schemes' referrals, read across schemes, are exactly those facts.
 			var want []string
 			for _, f := range facts {

@@ -225,7 +225,7 @@ func (h *Handler) makeDashboard(ctx context.Context, p *linkwork.Principal, req 
 	settings *linkwork.MeasureSettings, safe bool) (*linkwork.Dashboard, error) {
 	ms := h.svc.Measures
 	from, to := req.months()
-	facts, err := ms.Facts(ctx, p.Place.ID, req.scope, "", to)
+	facts, err := ms.DashboardFacts(ctx, p.Place.ID, req.scope, from, to)
 	if err != nil {
 		return nil, err
 	}
