@@ -132,7 +132,8 @@ func Read(r io.Reader) (*File, error) {
 			f.Rows = append(f.Rows, row)
 			continue
 		}
-		if len(rec) < len(header) {
+		short := len(rec) < len(header)
+		if short {
 			f.Problems = append(f.Problems, &linkwork.RowProblem{Line: line,
 				Reason: fmt.Sprintf("This row has %d fields, and the header %d: check for a missing comma.", len(rec), len(header))})
 		}
@@ -145,6 +146,12 @@ func Read(r io.Reader) (*File, error) {
 		}
 		row.Key, _ = field("key")
 		row.Month, _ = field("month")
+		if short {
+			// A field is missing, so the counts cannot be trusted to be in their columns: the
+			// row is passed on with them unreadable (its key and month kept for the report).
+			f.Rows = append(f.Rows, row)
+			continue
+		}
 		for _, c := range []struct {
 			col, what string
 			n         *int
