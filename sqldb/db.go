@@ -86,7 +86,9 @@ func parseURL(rawURL string) (dialect, string, error) {
 	default:
 		// The URL is not echoed: a mistyped one may still hold a password.
 		scheme, _, ok := strings.Cut(rawURL, ":")
-		if !ok || scheme == "" || strings.ContainsAny(scheme, "/@ ") {
+		// With an @ in it, the URL may hold credentials in any part, even where a scheme
+		// should be ("secret:secret@"), so nothing of it is echoed.
+		if !ok || scheme == "" || strings.ContainsAny(scheme, "/@ ") || strings.Contains(rawURL, "@") {
 			return nil, "", errors.New("bad database URL: use sqlite:PATH or postgres://USER@HOST:PORT/DATABASE")
 		}
 		return nil, "", fmt.Errorf("bad database URL: %q databases are not supported; use sqlite:PATH or postgres://USER@HOST:PORT/DATABASE", scheme)
