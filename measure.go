@@ -212,7 +212,10 @@ type MeasureService interface {
 	// to toMonth: their facts, and the support_starts and support_ends of every earlier
 	// month summed into one row a key with the month "0000-01" (people open at the start
 	// are counted from them), so that a dashboard reads a row a link worker for the years
-	// before its period instead of one a month.
+	// before its period instead of one a month; and, likewise, the "worker:" keys of
+	// support_starts in the months summed under fromMonth, without their support_ends in
+	// the months (the caseload table needs only their sum over the period). The dashboard
+	// built from them is the one built from every fact.
 	DashboardFacts(ctx context.Context, placeID int64, scope Scope, fromMonth, toMonth string) ([]*MeasureFact, error)
 	// SchemeReferrals returns every scheme's FactReferrals "all" facts for the months (the
 	// referrals by scheme on a place's or organisation's dashboard), in one read.
@@ -450,8 +453,9 @@ type MeasureContext struct {
 	PlaceDeciles map[int]int
 	// WaitingNow is the number of referrals waiting in the scope now, read live.
 	WaitingNow int64
-	// ActivityUpTo is the last month the place's health service use data covers, "" if
-	// none loaded: only people whose six months after first contact it covers are counted.
+	// ActivityUpTo is the last month the place's health service use data covered when its
+	// facts were last counted, "" if none: only people whose six months after first
+	// contact it covers are counted.
 	ActivityUpTo string
 	Local        []*LocalMeasure
 	// SchemeOrganisations maps each of the place's connector schemes to the organisation

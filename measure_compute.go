@@ -833,15 +833,18 @@ const (
 	caseloadGuideHigh = 250
 )
 
+// caseloadWorker is a link worker's caseload over a dashboard's period.
+type caseloadWorker struct {
+	id    int64
+	label string
+	cell  *MeasureCell
+	// rate is people a year: those open at the start plus those started, scaled to a year.
+	rate float64
+}
+
 func (b *dashboardBuilder) caseload(res *MeasureResult) {
-	type worker struct {
-		id    int64
-		label string
-		cell  *MeasureCell
-		rate  float64
-	}
-	var workers []worker
-	var unallocated *worker
+	var workers []caseloadWorker
+	var unallocated *caseloadWorker
 	for _, k := range b.keys(FactSupportStarts, "worker:", true) {
 		id, err := strconv.ParseInt(k, 10, 64)
 		if err != nil {
@@ -853,7 +856,7 @@ func (b *dashboardBuilder) caseload(res *MeasureResult) {
 		if open+started <= 0 {
 			continue
 		}
-		w := worker{id: id, cell: countCell("", open+started), rate: float64(open)}
+		w := caseloadWorker{id: id, cell: countCell("", open+started), rate: float64(open)}
 		if b.days > 0 {
 			w.rate += float64(started) * 365 / float64(b.days)
 		}
@@ -868,7 +871,7 @@ func (b *dashboardBuilder) caseload(res *MeasureResult) {
 		}
 		workers = append(workers, w)
 	}
-	slices.SortFunc(workers, func(x, y worker) int { return cmp.Or(cmp.Compare(x.label, y.label), cmp.Compare(x.id, y.id)) })
+	slices.SortFunc(workers, func(x, y caseloadWorker) int { return cmp.Or(cmp.Compare(x.label, y.label), cmp.Compare(x.id, y.id)) })
 
 	table := &MeasureTable{Name: "caseload_by_worker", Title: "People supported by each link worker, against the guide of 200 to 250 a year",
 		Header: []string{"Link worker", "People supported in the period", "People a year at this rate", "Against the guide of 200 to 250 a year"}, Chart: ChartBars}
@@ -896,12 +899,41 @@ func (b *dashboardBuilder) caseload(res *MeasureResult) {
 	res.Headline = append(res.Headline, plainCell("Link workers", int64(len(workers))))
 	if len(workers) > 0 {
 		byRate := slices.Clone(workers)
-		slices.SortStableFunc(byRate, func(x, y worker) int { return cmp.Compare(x.rate, y.rate) })
+		slices.SortStableFunc(byRate, func(x, y caseloadWorker) int { return cmp.Compare(x.rate, y.rate) })
 		mid := byRate[(len(byRate)-1)/2]
 		res.Headline = append(res.Headline, derivedCell("Median people a year per link worker", math.Round(mid.rate), countText(int64(math.Round(mid.rate))), mid.cell))
 	}
 	res.Headline = append(res.Headline, plainCell("Link workers above 250 a year", int64(over)))
-	res.Tables = append(res.Tables, table)
+	res.Tables = append(res.Tables, caseloadBands(workers), table)
+}
+
+// caseloadBands counts the link workers by people a year at their rate, against the guide:
+// the overview of a place's thousands of link workers, which the table of each shows only in
+// part on a page.
+func caseloadBands(workers []caseloadWorker) *MeasureTable {
+	bands := []struct {
+		label string
+		in    func(rate float64) bool
+	}{
+		{"Under 100", func(r float64) bool { return r < 100 }},
+		{"100 to 199", func(r float64) bool { return r >= 100 && r < caseloadGuideLow }},
+		{"200 to 250: within the guide", func(r float64) bool { return r >= caseloadGuideLow && r <= caseloadGuideHigh }},
+		{"Over 250: above the guide", func(r float64) bool { return r > caseloadGuideHigh }},
+	}
+	table := &MeasureTable{Name: "caseload_bands", Title: "Link workers by people a year at their rate, against the guide of 200 to 250",
+		Header: []string{"People a year", "Link workers"}, Chart: ChartBars}
+	for _, band := range bands {
+		n := 0
+		for _, w := range workers {
+			if band.in(w.rate) {
+				n++
+			}
+		}
+		table.Rows = append(table.Rows, &MeasureRow{Label: band.label, Cells: []*MeasureCell{plainCell("", int64(n))}})
+	}
+	table.Total = totalRow(plainCell("", int64(len(workers))))
+	table.Notes = []string{"Link workers named on at least one person's record in the period; people with no link worker named are not counted here."}
+	return table
 }
 
 func (b *dashboardBuilder) waiting(res *MeasureResult) {

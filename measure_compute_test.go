@@ -596,6 +596,8 @@ func TestMeasureDashboardCaseload(t *testing.T) {
 		"Cara Jones: 8 | 32 | Under 200",
 		"No link worker named: 3 | 12 | ",
 		"Total: 171 |  | ")
+	wantTableRows(t, tableNamed(t, res, "caseload_bands"),
+		"Under 100: 1", "100 to 199: 0", "200 to 250: within the guide: 1", "Over 250: above the guide: 1", "Total: 3")
 	wantCellText(t, headlineCell(t, res, "Link workers"), "3")
 	wantCellText(t, headlineCell(t, res, "Median people a year per link worker"), "241")
 	wantCellText(t, headlineCell(t, res, "Link workers above 250 a year"), "1")

@@ -300,16 +300,29 @@ func (s *MeasureService) Facts(ctx context.Context, placeID int64, scope linkwor
 	return out, err
 }
 
-// DashboardFacts returns a scope's facts for the months, and its support_starts and
-// support_ends before them summed by key under the month "0000-01".
+// DashboardFacts returns a scope's facts for the months; its support_starts and
+// support_ends before them summed by key under the month "0000-01"; and its link workers'
+// support_starts in the months summed by key under fromMonth (the caseload table reads
+// their sum over the period, and nothing reads their support_ends in it). A place has a
+// row a link worker for each, instead of one a link worker a month.
 func (s *MeasureService) DashboardFacts(ctx context.Context, placeID int64, scope linkwork.Scope, fromMonth, toMonth string) ([]*linkwork.MeasureFact, error) {
+	// Keys from "worker:" up to "worker;" (the next character) are the link workers'.
 	q := `SELECT month, fact, key, n, total FROM measure_facts
 		WHERE place_id = ? AND scope_kind = ? AND scope_key = ? AND month >= ? AND month <= ?
+		AND NOT (fact IN ('support_starts', 'support_ends') AND key >= 'worker:' AND key < 'worker;')
+		UNION ALL
+		SELECT CAST(? AS TEXT), fact, key, SUM(n), SUM(total) FROM measure_facts
+		WHERE place_id = ? AND scope_kind = ? AND scope_key = ? AND month >= ? AND month <= ?
+		AND fact = 'support_starts' AND key >= 'worker:' AND key < 'worker;'
+		GROUP BY fact, key
 		UNION ALL
 		SELECT '0000-01', fact, key, SUM(n), SUM(total) FROM measure_facts
 		WHERE place_id = ? AND scope_kind = ? AND scope_key = ? AND month < ? AND fact IN ('support_starts', 'support_ends')
 		GROUP BY fact, key`
-	args := []any{placeID, string(scope.Kind), scope.Key, fromMonth, toMonth, placeID, string(scope.Kind), scope.Key, fromMonth}
+	kind := string(scope.Kind)
+	args := []any{placeID, kind, scope.Key, fromMonth, toMonth,
+		fromMonth, placeID, kind, scope.Key, fromMonth, toMonth,
+		placeID, kind, scope.Key, fromMonth}
 	out := []*linkwork.MeasureFact{}
 	err := s.db.reporting().eachRow(ctx, q, args, func(scan func(...any) error) error {
 		f := &linkwork.MeasureFact{PlaceID: placeID, ScopeKind: scope.Kind, ScopeKey: scope.Key}

@@ -132,6 +132,8 @@ type aggregation struct {
 	// that the difference was counted against.
 	seq, version int64
 	total        int
+	// activityUpTo is the last month of the place's health service use data, "" if none.
+	activityUpTo string
 }
 
 // countFacts counts a place's facts into measure_facts_new and the difference from the
@@ -159,6 +161,12 @@ func (s *MeasureService) countFacts(ctx context.Context, c conn, placeID int64, 
 			return nil, err
 		}
 	}
+	var upTo sql.NullString
+	if err := c.queryRow(ctx, "SELECT MAX(pa.month) FROM person_activity pa JOIN measure_people p ON p.id = pa.person_id",
+		nil, &upTo); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	a.activityUpTo = upTo.String
 	withoutRowID := " WITHOUT ROWID" // on SQLite the rows are kept in the primary key's order, as measure_facts's are
 	if q.postgres {
 		withoutRowID = ""
@@ -240,10 +248,11 @@ func (a *aggregation) write(ctx context.Context, c conn, now time.Time) error {
 			return err
 		}
 	}
-	_, err = c.exec(ctx, `INSERT INTO measure_state (place_id, change_seq, aggregated_seq, facts_version, aggregated_at) VALUES (?, ?, ?, 1, ?)
+	_, err = c.exec(ctx, `INSERT INTO measure_state (place_id, change_seq, aggregated_seq, facts_version, aggregated_at, activity_up_to)
+		VALUES (?, ?, ?, 1, ?, ?)
 		ON CONFLICT (place_id) DO UPDATE SET aggregated_seq = excluded.aggregated_seq, aggregated_at = excluded.aggregated_at,
-			facts_version = measure_state.facts_version + 1`,
-		a.placeID, a.seq, a.seq, now)
+			facts_version = measure_state.facts_version + 1, activity_up_to = excluded.activity_up_to`,
+		a.placeID, a.seq, a.seq, now, a.activityUpTo)
 	return err
 }
 

@@ -425,6 +425,12 @@ func TestAggregateEqualsRecomputation(t *testing.T) {
 		if len(after) <= len(before) {
 			t.Fatalf("%d facts before the changes, %d after", len(before), len(after))
 		}
+		// The dashboards name the last month of activity data the facts were counted with.
+		mc, err := w.m.MeasureContext(ctx, w.york.ID, linkwork.Scope{Kind: linkwork.ScopePlace})
+		must(t, err)
+		if mc.ActivityUpTo != "2030-10" {
+			t.Fatalf("activity data runs to %q, want 2030-10", mc.ActivityUpTo)
+		}
 		// Generated places change too, and an aggregation with nothing changed writes nothing new.
 		_, err = db.Exec(ctx, "UPDATE case_contacts SET minutes = minutes + 1 WHERE person_id IN (SELECT id FROM persons WHERE place_id = ?) AND id % 10 = 0", generated)
 		must(t, err)

@@ -110,13 +110,11 @@ func (s *MeasureService) MeasureContext(ctx context.Context, placeID int64, scop
 	if mc.WaitingNow, err = waitingNow(ctx, s.db.read(), placeID, scope); err != nil {
 		return nil, err
 	}
-	var upTo sql.NullString
-	err = c.queryRow(ctx, `SELECT MAX(pa.month) FROM person_activity pa JOIN persons p ON p.id = pa.person_id
-		WHERE p.place_id = ?`, []any{placeID}, &upTo)
+	// The month the facts were counted with, which the last aggregation kept.
+	err = c.queryRow(ctx, "SELECT activity_up_to FROM measure_state WHERE place_id = ?", []any{placeID}, &mc.ActivityUpTo)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
-	mc.ActivityUpTo = upTo.String
 	if mc.Local, err = s.ListLocalMeasures(ctx, placeID); err != nil {
 		return nil, err
 	}

@@ -355,11 +355,38 @@ type ResultView struct {
 
 // TableView is one table of a measure, with the chart drawn from it.
 type TableView struct {
-	T       *linkwork.MeasureTable
+	T *linkwork.MeasureTable
+	// Rows are the rows shown: all of them, or for a long table (a place's link workers,
+	// say) the tableRowsShown with the largest first figure, largest first.
+	Rows []*linkwork.MeasureRow
+	// Left is how many rows are not shown (the download holds them).
+	Left    int
 	Chart   template.HTML
 	CSVHref string
 	// Columns is how many cells each row has after its label, for rows short of them.
 	Columns int
+}
+
+// tableRowsShown is the most rows a table shows on a page or in a board pack: a place of
+// thousands of link workers or schemes gets the largest, and their whole table as a download.
+const tableRowsShown = 50
+
+// rowsShown returns the rows of a table to show and how many are left out. The rows are
+// ranked by their first figure as shown (after suppression), so the order gives nothing
+// away that the figures do not.
+func rowsShown(t *linkwork.MeasureTable) ([]*linkwork.MeasureRow, int) {
+	if len(t.Rows) <= tableRowsShown {
+		return t.Rows, 0
+	}
+	rows := slices.Clone(t.Rows)
+	first := func(r *linkwork.MeasureRow) float64 {
+		if len(r.Cells) == 0 || r.Cells[0] == nil {
+			return 0
+		}
+		return r.Cells[0].Value
+	}
+	slices.SortStableFunc(rows, func(a, b *linkwork.MeasureRow) int { return cmp.Compare(first(b), first(a)) })
+	return rows[:tableRowsShown], len(t.Rows) - tableRowsShown
 }
 
 // Cells returns a row's cells padded to the table's columns.
@@ -391,7 +418,8 @@ func dashboardView(d *linkwork.Dashboard, req measureRequest, seen bool, now tim
 	for _, res := range d.Results {
 		rv := &ResultView{R: res, Anchor: "measure-" + string(res.Definition.Code)}
 		for _, t := range res.Tables {
-			rv.Tables = append(rv.Tables, &TableView{T: t, Chart: measureChart(t), Columns: len(t.Header) - 1,
+			rows, left := rowsShown(t)
+			rv.Tables = append(rv.Tables, &TableView{T: t, Rows: rows, Left: left, Chart: measureChart(t, rows), Columns: len(t.Header) - 1,
 				CSVHref: withQuery("/measures/export/"+t.Name+".csv", req.query())})
 		}
 		v.Results = append(v.Results, rv)
@@ -399,9 +427,9 @@ func dashboardView(d *linkwork.Dashboard, req measureRequest, seen bool, now tim
 	return v
 }
 
-// measureChart draws a table's chart from its first column (a before-and-after chart from
-// its first two): nothing for a table without one.
-func measureChart(t *linkwork.MeasureTable) template.HTML {
+// measureChart draws a table's chart from the first column of the rows shown (a
+// before-and-after chart from its first two): nothing for a table without one.
+func measureChart(t *linkwork.MeasureTable, rows []*linkwork.MeasureRow) template.HTML {
 	id := "chart-" + t.Name
 	desc := "The table under the chart gives the same figures."
 	first := func(r *linkwork.MeasureRow, i int) (float64, string) {
@@ -418,12 +446,12 @@ func measureChart(t *linkwork.MeasureTable) template.HTML {
 	switch t.Chart {
 	case linkwork.ChartBars, linkwork.ChartMonths:
 		var bars []report.Bar
-		for _, r := range t.Rows {
+		for _, r := range rows {
 			v, text := first(r, 0)
 			bars = append(bars, report.Bar{Label: r.Label, Value: v, Text: text})
 		}
 		if t.Chart == linkwork.ChartMonths {
-			for i, r := range t.Rows { // a month's figure may be below zero: net spend after refunds
+			for i, r := range rows { // a month's figure may be below zero: net spend after refunds
 				if len(r.Cells) > 0 && r.Cells[0] != nil && r.Cells[0].Value < 0 {
 					bars[i].Value = r.Cells[0].Value
 				}
@@ -436,7 +464,7 @@ func measureChart(t *linkwork.MeasureTable) template.HTML {
 		if len(t.Header) >= 3 {
 			c.FirstName, c.SecondName = t.Header[1], t.Header[2]
 		}
-		for _, r := range t.Rows {
+		for _, r := range rows {
 			a, at := first(r, 0)
 			b, bt := first(r, 1)
 			if at == "–" && bt == "–" {
