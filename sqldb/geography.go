@@ -156,6 +156,11 @@ func importRows[T any](ctx context.Context, db *DB, u upsert, rows iter.Seq2[T, 
 			if part == (linkwork.ImportCounts{}) {
 				return nil
 			}
+			// Postcodes place people in neighbourhoods, and LSOAs give them deciles: every
+			// place's measures are counted again.
+			if err := markAllMeasuresChanged(ctx, c, db.Now()); err != nil {
+				return err
+			}
 			return db.audit(ctx, c, &linkwork.AuditEvent{Action: u.action, RecordType: u.table,
 				Detail: fmt.Sprintf("added %d, updated %d, unchanged %d", part.Added, part.Updated, part.Unchanged)})
 		})

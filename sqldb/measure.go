@@ -400,6 +400,15 @@ func (s *MeasureService) ChangedPlaces(ctx context.Context) ([]int64, error) {
 	return out, err
 }
 
+// markAllMeasuresChanged counts a change for every place, as a change to the postcodes or
+// LSOAs every place's facts are counted with is.
+func markAllMeasuresChanged(ctx context.Context, c conn, now time.Time) error {
+	_, err := c.exec(ctx, `INSERT INTO measure_state (place_id, change_seq, aggregated_seq, changed_at)
+		SELECT id, 1, 0, ? FROM places WHERE true
+		ON CONFLICT (place_id) DO UPDATE SET change_seq = measure_state.change_seq + 1, changed_at = excluded.changed_at`, now)
+	return err
+}
+
 // markMeasuresChanged counts a change to a place's records, as the triggers of migration 0015
 // do, for a bulk load that turned them off.
 func markMeasuresChanged(ctx context.Context, c conn, placeID int64, now time.Time) error {

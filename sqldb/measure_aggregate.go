@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -134,6 +136,9 @@ type aggregation struct {
 	total        int
 	// activityUpTo is the last month of the place's health service use data, "" if none.
 	activityUpTo string
+	// names and deciles are the place's neighbourhoods: name and IMD decile by LSOA.
+	names   map[string]string
+	deciles map[string]int
 }
 
 // countFacts counts a place's facts into measure_facts_new and the difference from the
@@ -167,6 +172,10 @@ func (s *MeasureService) countFacts(ctx context.Context, c conn, placeID int64, 
 		return nil, err
 	}
 	a.activityUpTo = upTo.String
+	a.names = map[string]string{}
+	if a.deciles, err = placeNeighbourhoods(ctx, c, placeID, a.names); err != nil {
+		return nil, err
+	}
 	withoutRowID := " WITHOUT ROWID" // on SQLite the rows are kept in the primary key's order, as measure_facts's are
 	if q.postgres {
 		withoutRowID = ""
@@ -243,10 +252,18 @@ func (a *aggregation) write(ctx context.Context, c conn, now time.Time) error {
 			`INSERT INTO measure_facts (place_id, scope_kind, scope_key, month, fact, key, n, total)
 			SELECT ?, scope_kind, scope_key, month, fact, key, n, total FROM measure_facts_new`}
 	}
+	steps = append(steps, "DELETE FROM measure_neighbourhoods WHERE place_id = ?")
 	for _, q := range steps {
 		if _, err := c.exec(ctx, q, a.placeID); err != nil {
 			return err
 		}
+	}
+	var rows [][]any
+	for _, lsoa := range slices.Sorted(maps.Keys(a.deciles)) {
+		rows = append(rows, []any{a.placeID, lsoa, a.names[lsoa], a.deciles[lsoa]})
+	}
+	if err := insertRows(ctx, c, "INSERT INTO measure_neighbourhoods (place_id, lsoa, name, imd_decile) VALUES ", "(?, ?, ?, ?)", rows, ""); err != nil {
+		return err
 	}
 	_, err = c.exec(ctx, `INSERT INTO measure_state (place_id, change_seq, aggregated_seq, facts_version, aggregated_at, activity_up_to)
 		VALUES (?, ?, ?, 1, ?, ?)

@@ -11,7 +11,7 @@ import (
 )
 
 // What a dashboard reads beside its facts: the names its keys stand for, the place's
-// neighbourhoods by deprivation, the referrals waiting now (read live, since the waiting
+// neighbourhoods by deprivation (as the last aggregation found them), the referrals waiting now (read live, since the waiting
 // list is the one figure that is about now rather than about months), the last month of
 // health service use data, and the place's own measures. And the local measures' upkeep:
 // retiring one, and reading an organisation's values back.
@@ -76,7 +76,16 @@ func (s *MeasureService) MeasureContext(ctx context.Context, placeID int64, scop
 	if err != nil {
 		return nil, err
 	}
-	deciles, err := placeNeighbourhoods(ctx, c, placeID, mc.Neighbourhoods)
+	// The neighbourhoods the facts were counted with, which the last aggregation kept.
+	deciles := map[string]int{}
+	err = c.eachRow(ctx, "SELECT lsoa, name, imd_decile FROM measure_neighbourhoods WHERE place_id = ?", []any{placeID},
+		func(scan func(...any) error) error {
+			var code, name string
+			var decile int
+			err := scan(&code, &name, &decile)
+			mc.Neighbourhoods[code], deciles[code] = name, decile
+			return err
+		})
 	if err != nil {
 		return nil, err
 	}

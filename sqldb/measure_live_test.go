@@ -21,6 +21,14 @@ func TestMeasureContext(t *testing.T) {
 		place := linkwork.Scope{Kind: linkwork.ScopePlace}
 		mc, err := ms.MeasureContext(ctx, w.york.ID, place)
 		must(t, err)
+		if len(mc.Neighbourhoods) != 0 || len(mc.PlaceDeciles) != 0 {
+			t.Errorf("neighbourhoods %v before the place's facts were counted", mc.Neighbourhoods)
+		}
+		// The neighbourhoods are those the last aggregation counted with.
+		_, err = ms.Aggregate(ctx, w.york.ID)
+		must(t, err)
+		mc, err = ms.MeasureContext(ctx, w.york.ID, place)
+		must(t, err)
 
 		in := w.input(t)
 		names, deciles := map[string]string{}, map[int]int{}
@@ -44,6 +52,24 @@ func TestMeasureContext(t *testing.T) {
 		}
 		if mc.WaitingNow != 0 || mc.ActivityUpTo != "" || len(mc.Local) != 0 {
 			t.Errorf("an empty place: waiting %d, activity to %q, local %v", mc.WaitingNow, mc.ActivityUpTo, mc.Local)
+		}
+
+		// New deprivation figures make every place's facts out of date; counted again, the
+		// dashboard has them.
+		lsoa, err := w.svc.Geography.FindLSOA(ctx, "E01000001")
+		must(t, err)
+		lsoa.IMDDecile = lsoa.IMDDecile%10 + 1
+		_, err = w.svc.Geography.ImportLSOAs(ctx, func(yield func(*linkwork.LSOA, error) bool) { yield(lsoa, nil) }, linkwork.ImportOptions{})
+		must(t, err)
+		if st, err := ms.State(ctx, w.york.ID); err != nil || st.Current {
+			t.Fatalf("after an LSOA import the facts are current: %+v, %v", st, err)
+		}
+		_, err = ms.Aggregate(ctx, w.york.ID)
+		must(t, err)
+		mc, err = ms.MeasureContext(ctx, w.york.ID, place)
+		must(t, err)
+		if got := mc.PlaceDeciles[lsoa.IMDDecile]; got < 1 {
+			t.Errorf("after the import the place has %v by decile, none in %d", mc.PlaceDeciles, lsoa.IMDDecile)
 		}
 
 		// Two accepted and one on the waiting list at Link Up York, one received; one
