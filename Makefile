@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.Version=$(VERSION)
 export LINKWORK_TEST_POSTGRES ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 
-.PHONY: run demo test test-go test-browser assets build lint fuzz replica clean postgres
+.PHONY: run demo test test-go test-browser assets build lint fuzz replica clean postgres bench
 
 ## run: build linkwork and start it on an embedded SQLite database (linkwork.db)
 run: build
@@ -56,6 +56,13 @@ lint:
 ## replica: the read-replica recipe (a primary and a hot standby) and its test
 replica:
 	@scripts/replica.sh
+
+## bench: load-test linkwork with wrk on a generated place, on SQLite and PostgreSQL, with
+## each endpoint's floors and the Go benchmarks, and write the table into docs/performance.md
+## (SCALE=place|region|national, BENCH_DB=sqlite|postgres; see docs/performance.md)
+SCALE ?= place
+bench: build
+	SCALE=$(SCALE) $(GO) run ./cmd/benchreport
 
 ## fuzz: run each fuzz target for a short while (FUZZTIME=30s for longer)
 FUZZTIME ?= 10s
