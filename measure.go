@@ -217,8 +217,9 @@ type MeasureService interface {
 	// the months (the caseload table needs only their sum over the period). The dashboard
 	// built from them is the one built from every fact.
 	DashboardFacts(ctx context.Context, placeID int64, scope Scope, fromMonth, toMonth string) ([]*MeasureFact, error)
-	// SchemeReferrals returns every scheme's FactReferrals "all" facts for the months (the
-	// referrals by scheme on a place's or organisation's dashboard), in one read.
+	// SchemeReferrals returns every scheme's FactReferrals "all" facts for the months
+	// summed, one a scheme with the month fromMonth (the referrals by scheme on a place's or
+	// organisation's dashboard, which counts them over the period), in one read.
 	SchemeReferrals(ctx context.Context, placeID int64, fromMonth, toMonth string) ([]*MeasureFact, error)
 	// State says how current a place's facts are.
 	State(ctx context.Context, placeID int64) (*MeasureState, error)

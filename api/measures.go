@@ -215,10 +215,10 @@ func (h *Handler) makeDashboard(ctx context.Context, p *linkwork.Principal, scop
 		org = mc.SchemeOrganisations[id]
 	}
 	if scope.Kind == linkwork.ScopePlace || scope.Kind == linkwork.ScopeOrganisation {
-		schemes := make([]int64, 0, len(mc.SchemeOrganisations))
+		schemes := map[int64]bool{}
 		for s, o := range mc.SchemeOrganisations {
 			if scope.Kind == linkwork.ScopePlace || o == org {
-				schemes = append(schemes, s)
+				schemes[s] = true
 			}
 		}
 		more, err := ms.SchemeReferrals(ctx, p.Place.ID, fromMonth, toMonth)
@@ -226,7 +226,7 @@ func (h *Handler) makeDashboard(ctx context.Context, p *linkwork.Principal, scop
 			return nil, err
 		}
 		for _, f := range more {
-			if id, err := strconv.ParseInt(f.ScopeKey, 10, 64); err == nil && slices.Contains(schemes, id) {
+			if id, err := strconv.ParseInt(f.ScopeKey, 10, 64); err == nil && schemes[id] {
 				facts = append(facts, f)
 			}
 		}

@@ -335,10 +335,11 @@ func (s *MeasureService) DashboardFacts(ctx context.Context, placeID int64, scop
 	return out, err
 }
 
-// SchemeReferrals returns every scheme's referrals ("referrals" facts keyed "all") for the
-// months, through the partial index measure_facts_scheme_referrals.
+// SchemeReferrals returns every scheme's referrals ("referrals" facts keyed "all") summed
+// over the months, one row a scheme under the month fromMonth, through the partial index
+// measure_facts_scheme_referrals.
 func (s *MeasureService) SchemeReferrals(ctx context.Context, placeID int64, fromMonth, toMonth string) ([]*linkwork.MeasureFact, error) {
-	q := `SELECT scope_key, month, n, total FROM measure_facts
+	q := `SELECT scope_key, SUM(n), SUM(total) FROM measure_facts
 		WHERE place_id = ? AND scope_kind = 'scheme' AND fact = 'referrals' AND key = 'all'`
 	args := []any{placeID}
 	if fromMonth != "" {
@@ -350,9 +351,9 @@ func (s *MeasureService) SchemeReferrals(ctx context.Context, placeID int64, fro
 		args = append(args, toMonth)
 	}
 	out := []*linkwork.MeasureFact{}
-	err := s.db.reporting().eachRow(ctx, q+" ORDER BY month, scope_key", args, func(scan func(...any) error) error {
-		f := &linkwork.MeasureFact{PlaceID: placeID, ScopeKind: linkwork.ScopeScheme, Fact: linkwork.FactReferrals, Key: "all"}
-		if err := scan(&f.ScopeKey, &f.Month, &f.N, &f.Total); err != nil {
+	err := s.db.reporting().eachRow(ctx, q+" GROUP BY scope_key ORDER BY scope_key", args, func(scan func(...any) error) error {
+		f := &linkwork.MeasureFact{PlaceID: placeID, ScopeKind: linkwork.ScopeScheme, Month: fromMonth, Fact: linkwork.FactReferrals, Key: "all"}
+		if err := scan(&f.ScopeKey, &f.N, &f.Total); err != nil {
 			return err
 		}
 		out = append(out, f)

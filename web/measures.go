@@ -255,10 +255,10 @@ func (h *Handler) schemeReferralFacts(ctx context.Context, placeID int64, req me
 	if req.scope.Kind != linkwork.ScopePlace && req.scope.Kind != linkwork.ScopeOrganisation {
 		return nil, nil
 	}
-	var schemes []int64
+	schemes := map[int64]bool{}
 	for id, org := range mc.SchemeOrganisations {
 		if req.scope.Kind == linkwork.ScopePlace || strconv.FormatInt(org, 10) == req.scope.Key {
-			schemes = append(schemes, id)
+			schemes[id] = true
 		}
 	}
 	facts, err := h.svc.Measures.SchemeReferrals(ctx, placeID, from, to)
@@ -267,7 +267,7 @@ func (h *Handler) schemeReferralFacts(ctx context.Context, placeID int64, req me
 	}
 	var out []*linkwork.MeasureFact
 	for _, f := range facts {
-		if id, err := strconv.ParseInt(f.ScopeKey, 10, 64); err == nil && slices.Contains(schemes, id) {
+		if id, err := strconv.ParseInt(f.ScopeKey, 10, 64); err == nil && schemes[id] {
 			out = append(out, f)
 		}
 	}

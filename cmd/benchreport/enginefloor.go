@@ -319,9 +319,9 @@ func dashboardFloor(p *benchPlace, schemeID int64) engineFloor {
 		return engineFloor{what: "the scheme's facts", reads: []floorStatement{facts}}
 	}
 	return engineFloor{what: "the place's facts and every scheme's referrals", reads: []floorStatement{facts,
-		{query: `SELECT scope_key, month, n, total FROM measure_facts
+		{query: `SELECT scope_key, SUM(n), SUM(total) FROM measure_facts
 		WHERE place_id = ? AND scope_kind = 'scheme' AND fact = 'referrals' AND key = 'all' AND month >= ? AND month <= ?
-		ORDER BY month, scope_key`, args: []any{p.placeID, p.fromMonth, p.toMonth}}}}
+		GROUP BY scope_key ORDER BY scope_key`, args: []any{p.placeID, p.fromMonth, p.toMonth}}}}
 }
 
 // referralFloor is creating a referral (sqldb/referral.go, CreateReferral): in one
