@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"linkwork"
@@ -19,22 +20,24 @@ import (
 // analysis) and keeps the gaps the place has chosen to fund (funding.go).
 type LandscapeService struct {
 	db *DB
-	// kept holds the directory part of the input of the places read last (see directory).
-	mu   sync.Mutex
-	kept map[int64]*landscapeDirectory
-	tick int64
+	// kept holds the directory part of the input of the places viewed last, and flights the
+	// readings of it in progress, by place (landscape_kept.go); KeepCurrent reads the kept
+	// ones again when the directory changes (landscape_refresh.go).
+	mu      sync.Mutex
+	kept    map[int64]*landscapeDirectory
+	flights map[int64]*landscapeFlight
+	tick    int64 // counts the views, to know which place was viewed least recently
+	// readings counts the directories read, for the tests and benchmarks.
+	readings atomic.Int64
+	// beforeRead, when set (by tests only), is called as a reading of a place's directory
+	// starts, before it reads anything.
+	beforeRead func(placeID, version int64)
 }
 
 // NewLandscapeService returns the landscape store of db.
 func NewLandscapeService(db *DB) *LandscapeService {
-	return &LandscapeService{db: db, kept: map[int64]*landscapeDirectory{}}
+	return &LandscapeService{db: db, kept: map[int64]*landscapeDirectory{}, flights: map[int64]*landscapeFlight{}}
 }
-
-// landscapeKeptPlaces is how many places' directories are kept. A region's is a hundred
-// thousand services with their venues, about 100 MB: the same as one reading of it needs,
-// kept so that the report's drill-downs, exports and API resources, each of which reads the
-// input, do not read the directory again until it changes.
-const landscapeKeptPlaces = 2
 
 var _ linkwork.LandscapeStore = (*LandscapeService)(nil)
 
@@ -147,7 +150,7 @@ func eachRowInto(ctx context.Context, c conn, query string, args []any, dest []a
 // landscapeDirectory is the part of a place's input that comes from the directory alone,
 // read under a directory version: any change to the place, its organisations, taxonomies or
 // services (with everything they list) moves the version on (migration 0006). It is shared
-// by the inputs made from it and never changed.
+// by the inputs made from it and never changed, but for used (under the service's lock).
 type landscapeDirectory struct {
 	version   int64
 	place     linkwork.Place
@@ -157,13 +160,14 @@ type landscapeDirectory struct {
 	orgs      []linkwork.Organisation
 	services  []linkwork.LandscapeService // by ID, without capacity
 	venuesAt  map[string]int              // how many of the place's venues are at each postcode
-	used      int64                       // when it was last used, in s.tick
+	used      int64                       // when it was last viewed, in s.tick
 }
 
 // LandscapeInput gathers a place's neighbourhoods, services, organisations, terms, capacity
 // and demand, in a fixed number of set-based queries for each shard of its services however
 // large the place. The directory part (see directory) is read at once for all its services
-// and kept until the directory changes; then, every time, the demand, the groups' open
+// and kept until the directory changes (and read again then by KeepCurrent, where that
+// runs, before the next view needs it); then, every time, the demand, the groups' open
 // requests, the local authorities and LSOAs of the venues' and the people's postcodes, and
 // the schemes' capacity, and last the live postcodes of the local authorities chosen, for
 // the neighbourhoods.
@@ -173,8 +177,8 @@ type landscapeDirectory struct {
 // caller's.
 func (s *LandscapeService) LandscapeInput(ctx context.Context, placeID int64) (*linkwork.LandscapeInput, error) {
 	db, c := s.db, s.db.reporting()
-	// The version first: should the directory change while the rest is read, the input is
-	// kept under the older version and read again by the next reader.
+	// The version first: should the directory change while the rest is read, the directory
+	// is kept under the older version and read again for the next view.
 	var version int64
 	if err := c.queryRow(ctx, "SELECT version FROM directory_version WHERE id = 1", nil, &version); err != nil {
 		return nil, err
@@ -290,40 +294,6 @@ func (d *landscapeDirectory) input(now time.Time) *linkwork.LandscapeInput {
 		in.Services[i] = &svcs[i]
 	}
 	return in
-}
-
-// directory returns the directory part of a place's input at a version, kept or read.
-func (s *LandscapeService) directory(ctx context.Context, c conn, placeID, version int64) (*landscapeDirectory, error) {
-	s.mu.Lock()
-	s.tick++
-	d := s.kept[placeID]
-	if d != nil && d.version == version {
-		d.used = s.tick
-		s.mu.Unlock()
-		return d, nil
-	}
-	s.mu.Unlock()
-	d, err := readDirectory(ctx, c, placeID, version)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if old := s.kept[placeID]; old != nil && old.version > version {
-		return d, nil // a newer reading was kept meanwhile
-	}
-	s.kept[placeID] = d
-	d.used = s.tick
-	for len(s.kept) > landscapeKeptPlaces {
-		var oldest int64
-		for id, k := range s.kept {
-			if s.kept[oldest] == nil || k.used < s.kept[oldest].used {
-				oldest = id
-			}
-		}
-		delete(s.kept, oldest)
-	}
-	return d, nil
 }
 
 // readDirectory reads the directory part of a place's input: the place, its terms and

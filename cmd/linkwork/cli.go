@@ -78,6 +78,7 @@ type Main struct {
 	// measuresEvery is how often the measures of places changed are aggregated.
 	measuresEvery time.Duration
 	measures      *measures
+	landscape     *landscapeRefresher
 	activity      activityFlags
 }
 
@@ -367,6 +368,7 @@ func (m *Main) Close() error {
 	m.stopNotifier()
 	m.stopRetention()
 	m.stopMeasures()
+	m.stopLandscapeRefresher()
 	if m.db != nil {
 		errs = append(errs, m.db.Close())
 		m.db = nil
@@ -420,6 +422,7 @@ func (m *Main) serve(ctx context.Context) error {
 	m.startNotifier(ctx, worker, sender)
 	m.startRetention(ctx, svc, m.retentionEvery)
 	m.startMeasures(ctx, svc, m.measuresEvery)
+	m.startLandscapeRefresher(ctx, svc)
 	n, err := svc.Users.CountUsers(ctx)
 	if err != nil {
 		return err
